@@ -30,3 +30,76 @@ def live_server() -> Iterator:
     yield start
     for server in started:
         server.stop()
+
+
+# --- databases: every database test runs on SQLite and on a real PostgreSQL ---------------------------
+import base64  # noqa: E402
+import uuid  # noqa: E402
+
+import psycopg  # noqa: E402
+
+from tests.postgres_cluster import Cluster, find_bindir  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """Admin URL of a PostgreSQL server: ARFLEET_TEST_POSTGRES_URL, or a throw-away cluster."""
+    if os.environ.get("ARFLEET_TEST_POSTGRES_URL"):
+        yield os.environ["ARFLEET_TEST_POSTGRES_URL"]
+        return
+    bindir = find_bindir()
+    if bindir is None:
+        pytest.fail("PostgreSQL binaries (initdb, pg_ctl) not found: install postgresql or set "
+                    "ARFLEET_TEST_POSTGRES_URL; the PostgreSQL tests are not optional")
+    cluster = Cluster(bindir)
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
+
+
+def _with_database(admin_url: str, name: str) -> str:
+    base, _, _ = admin_url.rpartition("/")
+    return f"{base}/{name}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path) -> Iterator[str]:
+    """A fresh, empty database for one test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'arfleet.db'}"
+        return
+    admin = request.getfixturevalue("postgres_server")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield _with_database(admin, name)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def settings(tmp_path, database_url):
+    from control_room.config import Settings
+
+    return Settings(home=tmp_path / "home", database_url=database_url,
+                    master_key=base64.b64encode(os.urandom(32)).decode())
+
+
+@pytest.fixture
+def app(settings):
+    from control_room import create_app
+    from control_room.db import make_engine
+    from control_room.migrations_runner import upgrade
+
+    engine = make_engine(settings.resolved_database_url)
+    upgrade(engine)
+    engine.dispose()
+    application = create_app(settings)
+    yield application
+    application.extensions["arfleet"].engine.dispose()
+
+
+@pytest.fixture
+def sessions(app):
+    return app.extensions["arfleet"].sessions

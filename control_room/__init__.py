@@ -1,0 +1,53 @@
+"""The arfleet control room: a Flask app serving the robot API, the native API and (later) the UI."""
+from __future__ import annotations
+
+from flask import Flask
+
+from control_room.config import Settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app. Nothing connects at import; the master key is checked here, so a wrong key
+    fails at start with a clear message."""
+    from control_room import context, migrations_runner
+    from control_room.api import errors, files, native, robot, runners
+    from control_room.db import make_engine, make_session_factory
+    from control_room.file_store import FileStore
+    from control_room.signed_urls import UrlSigner
+    from credentials import master_key
+    from credentials.vault import Vault
+
+    settings = settings or Settings.from_env()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    key = master_key.load_or_create(settings.master_key, settings.resolved_master_key_file)
+    engine = make_engine(settings.resolved_database_url)
+    migrations_runner.require_current(engine)
+    sessions = make_session_factory(engine)
+    vault = Vault(key)
+    with sessions.begin() as session:
+        vault.check_master_key(session)
+
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=context.derive_key(key, "flask-session"),
+        MAX_CONTENT_LENGTH=settings.max_file_bytes + 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    app.extensions["arfleet"] = context.Services(
+        settings=settings, engine=engine, sessions=sessions, vault=vault,
+        files=FileStore(settings.files_dir),
+        signer=UrlSigner(context.derive_key(key, "signed-urls"), settings.signed_url_seconds),
+    )
+    app.teardown_appcontext(context.close_db)
+    errors.init_app(app)
+    app.register_blueprint(robot.bp)
+    app.register_blueprint(files.bp)
+    app.register_blueprint(native.bp)
+    app.register_blueprint(runners.bp)
+
+    @app.get("/healthz")
+    def healthz():
+        return {"status": "ok"}
+
+    return app

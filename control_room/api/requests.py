@@ -1,0 +1,40 @@
+"""Reading API request bodies strictly: malformed JSON is a 400 that says where, too big is a 413."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import request
+
+from control_room.api.errors import ApiError
+from control_room.context import services
+
+
+def _payload_limit() -> int:
+    return services().settings.max_payload_bytes
+
+
+def json_body(allow_any: bool = False) -> Any:
+    """The request's JSON body: an object unless `allow_any`. An empty body reads as {}."""
+    limit = _payload_limit()
+    if request.content_length is not None and request.content_length > limit * 2:
+        raise ApiError(413, "too_large", f"the request body exceeds {limit * 2} bytes")
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except UnicodeDecodeError:
+        raise ApiError(400, "bad_json", "the body is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise ApiError(400, "bad_json", f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    if not allow_any and not isinstance(body, dict):
+        raise ApiError(400, "bad_json", f"expected a JSON object, got {type(body).__name__}")
+    return body
+
+
+def reject_large_payload(payload: Any) -> None:
+    limit = _payload_limit()
+    size = len(json.dumps(payload, separators=(",", ":")).encode())
+    if size > limit:
+        raise ApiError(413, "payload_too_large", f"the payload is {size} bytes; the limit is {limit} bytes")

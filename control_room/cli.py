@@ -1,0 +1,295 @@
+"""The `arfleet` command. Every sub-command has --help; errors go to stderr with a non-zero exit:
+1 for errors, 2 for usage errors, 3 when a duplicate reference was refused."""
+from __future__ import annotations
+
+import json
+import secrets as pysecrets
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from control_room.actors import Actor
+from control_room.config import Settings
+
+EXIT_DUPLICATE = 3
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+@contextmanager
+def _transaction():
+    """A committed transaction on the configured database (with the schema up to date)."""
+    from control_room.db import make_engine, make_session_factory
+    from control_room.migrations_runner import DatabaseNotUpgraded, require_current
+
+    settings = _settings()
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        require_current(engine)
+    except DatabaseNotUpgraded as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        with make_session_factory(engine).begin() as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _vault():
+    from credentials import master_key
+    from credentials.vault import Vault
+
+    settings = _settings()
+    try:
+        return Vault(master_key.load_or_create(settings.master_key, settings.resolved_master_key_file))
+    except master_key.MasterKeyError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _operator() -> Actor:
+    """CLI actions are audited as the operating-system user who ran them."""
+    import getpass
+
+    return Actor("user", f"cli:{getpass.getuser()}")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """arfleet: an RPA bot fleet for accounts receivable, and its control room.
+
+    Configuration comes from ARFLEET_* environment variables (ARFLEET_HOME, ARFLEET_DATABASE_URL,
+    ARFLEET_MASTER_KEY); see the README."""
+
+
+# --- db ----------------------------------------------------------------------------------------------
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the latest version."""
+    from control_room.db import make_engine
+    from control_room.migrations_runner import head_revision, upgrade
+
+    settings = _settings()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.resolved_database_url)
+    upgrade(engine)
+    engine.dispose()
+    click.echo(f"database is at revision {head_revision()}")
+
+
+# --- serve / up --------------------------------------------------------------------------------------
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes")
+@click.option("--threads", default=8, show_default=True, type=int, help="threads per worker")
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the control room with gunicorn (production WSGI server)."""
+    from control_room.server import serve as run_server
+
+    run_server(_settings(), host, port, workers, threads)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def up(host: str, port: int) -> None:
+    """Everything on one machine: migrate the database, create the first admin, serve."""
+    from control_room.db import make_engine, make_session_factory
+    from control_room.migrations_runner import upgrade
+    from control_room.models import Role, User
+    from control_room.server import serve as run_server
+    from control_room.users import create_user
+
+    settings = _settings()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.resolved_database_url)
+    upgrade(engine)
+    with make_session_factory(engine).begin() as session:
+        if session.scalar(select(User.id).limit(1)) is None:
+            password = pysecrets.token_urlsafe(12)
+            create_user(session, "admin", password, Role.ADMIN, _operator())
+            click.echo(f"First start: created user 'admin' with password {password}  (shown once; change it)")
+    engine.dispose()
+    click.echo(f"arfleet control room: http://{host}:{port}/  (API: http://{host}:{port}/api/v1/openapi.json)")
+    click.echo("Ctrl-C stops everything.")
+    run_server(settings, host, port, workers=2, threads=8)
+
+
+# --- users -------------------------------------------------------------------------------------------
+@main.group()
+def users() -> None:
+    """People who use the control room."""
+
+
+@users.command("create")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["admin", "it", "ops", "handler", "viewer"]))
+def users_create(name: str, role: str) -> None:
+    """Create a user; the password is read from standard input."""
+    from control_room.models import Role
+    from control_room.users import UserError, create_user
+
+    password = sys.stdin.readline().rstrip("\n")
+    try:
+        with _transaction() as session:
+            create_user(session, name, password, Role(role), _operator())
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"created user {name} ({role})")
+
+
+@users.command("token")
+@click.argument("name")
+@click.option("--label", default="cli", show_default=True, help="what the token is for")
+def users_token(name: str, label: str) -> None:
+    """Create an API token for a user (printed once)."""
+    from control_room.models import User
+    from control_room.users import create_api_token
+
+    with _transaction() as session:
+        user = session.scalar(select(User).where(User.username == name))
+        if user is None:
+            raise click.ClickException(f"no user named {name!r}")
+        click.echo(create_api_token(session, user, label, _operator()))
+
+
+# --- secrets -----------------------------------------------------------------------------------------
+@main.group()
+def secrets() -> None:
+    """The credentials vault (values are write-only)."""
+
+
+@secrets.command("set")
+@click.argument("name")
+@click.option("--process", "processes", multiple=True, required=True, help="process allowed to read it (repeat)")
+@click.option("--description", default=None)
+def secrets_set(name: str, processes: tuple[str, ...], description: str | None) -> None:
+    """Create or rotate a secret; its JSON object value is read from standard input."""
+    try:
+        values = json.loads(sys.stdin.read())
+    except json.JSONDecodeError as exc:
+        raise click.ClickException(f"standard input is not JSON: {exc.msg} (line {exc.lineno})") from None
+    if not isinstance(values, dict):
+        raise click.ClickException("the secret must be a JSON object, e.g. {\"login\": \"…\", \"password\": \"…\"}")
+    vault = _vault()
+    with _transaction() as session:
+        vault.check_master_key(session)
+        version = vault.set(session, name, values, _operator(), processes=list(processes), description=description)
+    click.echo(f"secret {name} stored (version {version}, readable by {', '.join(processes)})")
+
+
+@secrets.command("delete")
+@click.argument("name")
+def secrets_delete(name: str) -> None:
+    """Delete a secret and all its versions."""
+    from credentials.vault import SecretNotFound
+
+    try:
+        with _transaction() as session:
+            _vault().delete(session, name, _operator())
+    except SecretNotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"secret {name} deleted")
+
+
+# --- items -------------------------------------------------------------------------------------------
+@main.group()
+def items() -> None:
+    """Work items."""
+
+
+@items.command("add")
+@click.argument("process")
+@click.option("--payload", default="{}", show_default=True, help="JSON object")
+@click.option("--file", "files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--reference", default=None, help="unique per queue (invoice number, Message-ID…)")
+@click.option("--priority", default=0, type=int, show_default=True)
+def items_add(process: str, payload: str, files: tuple[Path, ...], reference: str | None, priority: int) -> None:
+    """Add an item to a process's input queue."""
+    from control_room import transitions
+    from control_room.file_store import FileStore
+    from control_room.models import WorkItemFile
+    from control_room.processes import UnknownProcess, get_process
+
+    try:
+        data = json.loads(payload)
+    except json.JSONDecodeError as exc:
+        raise click.ClickException(f"--payload is not JSON: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise click.ClickException("--payload must be a JSON object")
+    settings = _settings()
+    store = FileStore(settings.files_dir)
+    try:
+        with _transaction() as session:
+            proc = get_process(session, process)
+            item = transitions.create(session, proc.input_queue,
+                                      transitions.NewItem(payload=data, reference=reference, priority=priority),
+                                      _operator(), process_id=proc.id)
+            for path in files:
+                row = WorkItemFile(item_id=item.id, name=path.name, size=0, sha256="")
+                session.add(row)
+                session.flush()
+                with path.open("rb") as stream:
+                    row.size, row.sha256 = store.write("items", item.id, row.id, stream, settings.max_file_bytes)
+            item_id = item.id
+    except UnknownProcess as exc:
+        raise click.ClickException(str(exc)) from None
+    except transitions.DuplicateReference as exc:
+        click.echo(f"Error: {exc}", err=True)
+        click.echo(str(exc.existing_id))
+        sys.exit(EXIT_DUPLICATE)
+    click.echo(str(item_id))
+
+
+@items.command("list")
+@click.option("--process", default=None)
+@click.option("--state", default=None, type=click.Choice(["draft", "new", "reserved", "done", "exception", "rejected"]))
+@click.option("--limit", default=50, show_default=True, type=int)
+def items_list(process: str | None, state: str | None, limit: int) -> None:
+    """List items, newest first (tab-separated: id, queue, state, reference, attempts, exception)."""
+    from control_room.models import ItemState, WorkItem
+    from control_room.processes import UnknownProcess, get_process
+
+    with _transaction() as session:
+        query = select(WorkItem)
+        try:
+            if process:
+                query = query.where(WorkItem.process_id == get_process(session, process).id)
+        except UnknownProcess as exc:
+            raise click.ClickException(str(exc)) from None
+        if state:
+            query = query.where(WorkItem.state == ItemState(state))
+        for item in session.scalars(query.order_by(WorkItem.id.desc()).limit(limit)):
+            exc = f"{item.exception_type.value}:{item.exception_code or ''}" if item.exception_type else ""
+            click.echo("\t".join([str(item.id), item.queue.name, item.state.value, item.reference or "",
+                                  str(item.attempts), exc]))
+
+
+# --- audit -------------------------------------------------------------------------------------------
+@main.group()
+def audit() -> None:
+    """The append-only audit log."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Walk the hash chain; name the first event that was altered or removed."""
+    from control_room.audit import verify_chain
+
+    with _transaction() as session:
+        verdict = verify_chain(session)
+    if verdict.ok:
+        click.echo(f"audit log intact: {verdict.events_checked} events verified")
+        return
+    click.echo(f"AUDIT LOG BROKEN at event {verdict.first_bad_event_id}: {verdict.reason}", err=True)
+    sys.exit(1)

@@ -1,0 +1,330 @@
+"""The control room's data model (SQLAlchemy 2.0 typed models). Migrations live in migrations/."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from control_room.db import Base
+
+# BIGINT on PostgreSQL, INTEGER (rowid alias) on SQLite.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class AwareDateTime(TypeDecorator):
+    """Timezone-aware datetimes everywhere, even on SQLite which stores them naive (as UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime stored; use timezone-aware datetimes")
+        if value is not None and dialect.name == "sqlite":
+            return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class ItemState(str, enum.Enum):
+    DRAFT = "draft"  # an output a run is still writing; published when the run releases its input
+    NEW = "new"
+    RESERVED = "reserved"
+    DONE = "done"
+    EXCEPTION = "exception"  # escalated: waits for a person
+    REJECTED = "rejected"  # a person decided it must not be processed
+
+
+class ExceptionType(str, enum.Enum):
+    BUSINESS = "business"
+    APPLICATION = "application"
+
+
+class RunState(str, enum.Enum):
+    PENDING = "pending"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    STOPPED = "stopped"
+
+
+class Role(str, enum.Enum):
+    ADMIN = "admin"
+    IT = "it"
+    OPS = "ops"
+    HANDLER = "handler"
+    VIEWER = "viewer"
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, values_callable=lambda e: [m.value for m in e], native_enum=False, length=16,
+                validate_strings=True)
+
+
+class Queue(Base):
+    __tablename__ = "queues"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+
+
+class Process(Base):
+    __tablename__ = "processes"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    lease_seconds: Mapped[int] = mapped_column(Integer, default=600)
+    max_retries: Mapped[int] = mapped_column(Integer, default=3)
+    retry_base_seconds: Mapped[int] = mapped_column(Integer, default=30)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    steps: Mapped[list[ProcessStep]] = relationship(
+        back_populates="process", order_by="ProcessStep.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def input_queue(self) -> Queue:
+        return self.steps[0].queue
+
+
+class ProcessStep(Base):
+    __tablename__ = "process_steps"
+    __table_args__ = (UniqueConstraint("process_id", "position"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("processes.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(120))
+    bot: Mapped[str] = mapped_column(String(120))
+    task: Mapped[str] = mapped_column(String(120))
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"))
+    output_queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id"))
+    labels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    timeout_seconds: Mapped[int] = mapped_column(Integer, default=3600)
+    process: Mapped[Process] = relationship(back_populates="steps")
+    queue: Mapped[Queue] = relationship(foreign_keys=[queue_id])
+    output_queue: Mapped[Queue | None] = relationship(foreign_keys=[output_queue_id])
+
+
+class WorkItem(Base):
+    __tablename__ = "work_items"
+    __table_args__ = (
+        UniqueConstraint("queue_id", "reference", name="uq_work_items_queue_reference"),
+        Index("ix_work_items_reservable", "queue_id", "state", "priority", "deadline", "id"),
+        Index("ix_work_items_lease", "state", "lease_expires_at"),
+        Index("ix_work_items_step_run", "step_run_id"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"))
+    process_id: Mapped[int | None] = mapped_column(ForeignKey("processes.id"))
+    state: Mapped[ItemState] = mapped_column(_enum(ItemState), default=ItemState.NEW)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    priority: Mapped[int] = mapped_column(Integer, default=0)  # higher first
+    deadline: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    defer_until: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    reference: Mapped[str | None] = mapped_column(String(255))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    step_run_id: Mapped[int | None] = mapped_column(ForeignKey("step_runs.id"))
+    exception_type: Mapped[ExceptionType | None] = mapped_column(_enum(ExceptionType))
+    exception_code: Mapped[str | None] = mapped_column(String(120))
+    exception_message: Mapped[str | None] = mapped_column(Text)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("work_items.id", ondelete="SET NULL"), index=True)
+    created_by_run_id: Mapped[int | None] = mapped_column(ForeignKey("step_runs.id"))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    queue: Mapped[Queue] = relationship()
+    files: Mapped[list[WorkItemFile]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", order_by="WorkItemFile.id"
+    )
+
+
+class WorkItemFile(Base):
+    __tablename__ = "work_item_files"
+    __table_args__ = (UniqueConstraint("item_id", "name"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("work_items.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    item: Mapped[WorkItem] = relationship(back_populates="files")
+
+
+class ProcessRun(Base):
+    __tablename__ = "process_runs"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("processes.id"))
+    state: Mapped[RunState] = mapped_column(_enum(RunState), default=RunState.PENDING)
+    requested_by: Mapped[str] = mapped_column(String(120), default="system")
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    process: Mapped[Process] = relationship()
+    steps: Mapped[list[StepRun]] = relationship(back_populates="process_run", order_by="StepRun.id")
+
+
+class StepRun(Base):
+    __tablename__ = "step_runs"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    process_run_id: Mapped[int] = mapped_column(ForeignKey("process_runs.id"))
+    step_id: Mapped[int] = mapped_column(ForeignKey("process_steps.id"))
+    state: Mapped[RunState] = mapped_column(_enum(RunState), default=RunState.PENDING, index=True)
+    runner_id: Mapped[int | None] = mapped_column(ForeignKey("runners.id"))
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    exit_code: Mapped[int | None] = mapped_column(Integer)
+    stop_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    process_run: Mapped[ProcessRun] = relationship(back_populates="steps")
+    step: Mapped[ProcessStep] = relationship()
+
+
+class Runner(Base):
+    __tablename__ = "runners"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    labels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    capacity: Mapped[int] = mapped_column(Integer, default=1)
+    credential_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    registered_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    last_heartbeat_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RegistrationToken(Base):
+    """One-time token a runner trades for its long-lived credential."""
+
+    __tablename__ = "registration_tokens"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+
+
+class StepRunLog(Base):
+    __tablename__ = "step_run_logs"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    step_run_id: Mapped[int] = mapped_column(ForeignKey("step_runs.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    line: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    __table_args__ = (UniqueConstraint("step_run_id", "seq"),)
+
+
+class Artifact(Base):
+    __tablename__ = "artifacts"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    step_run_id: Mapped[int] = mapped_column(ForeignKey("step_runs.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    username: Mapped[str] = mapped_column(String(120), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+
+
+class ApiToken(Base):
+    """Personal API tokens for people and scripts using the native API (hashed, never stored in clear)."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    user: Mapped[User] = relationship()
+
+
+class Secret(Base):
+    __tablename__ = "secrets"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    versions: Mapped[list[SecretVersion]] = relationship(
+        back_populates="secret", order_by="SecretVersion.version", cascade="all, delete-orphan"
+    )
+    scopes: Mapped[list[SecretScope]] = relationship(cascade="all, delete-orphan")
+
+
+class SecretVersion(Base):
+    __tablename__ = "secret_versions"
+    __table_args__ = (UniqueConstraint("secret_id", "version"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    secret_id: Mapped[int] = mapped_column(ForeignKey("secrets.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    nonce: Mapped[bytes] = mapped_column(LargeBinary)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    secret: Mapped[Secret] = relationship(back_populates="versions")
+
+
+class SecretScope(Base):
+    __tablename__ = "secret_scopes"
+    secret_id: Mapped[int] = mapped_column(ForeignKey("secrets.id", ondelete="CASCADE"), primary_key=True)
+    process_name: Mapped[str] = mapped_column(String(120), primary_key=True)
+
+
+class KeyMaterial(Base):
+    """Keys the control room keeps in the database, wrapped by the master key (e.g. the vault's RSA
+    transit key, shared by every control-room process)."""
+
+    __tablename__ = "key_material"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    nonce: Mapped[bytes] = mapped_column(LargeBinary)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class AuditEvent(Base):
+    """Append-only; each row chains to the previous one by hash."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_object", "object_type", "object_id"),
+        Index("ix_audit_actor", "actor_type", "actor_id"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime] = mapped_column(AwareDateTime, index=True)
+    actor_type: Mapped[str] = mapped_column(String(16))  # user, runner, run, system
+    actor_id: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

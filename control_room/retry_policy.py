@@ -1,0 +1,35 @@
+"""What happens to a failed work item: a pure decision, tested without a database."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from control_room.models import ExceptionType
+
+MAX_BACKOFF_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_retries: int = 3
+    base_seconds: int = 30
+
+
+@dataclass(frozen=True)
+class FailureDecision:
+    retry: bool
+    not_before: datetime | None  # when a retried item may be reserved again
+    why: str
+
+
+def decide(policy: RetryPolicy, exception_type: ExceptionType, attempts: int, now: datetime) -> FailureDecision:
+    """Business failures escalate at once: the data is wrong and trying again changes nothing.
+    Application failures retry with exponential back-off (base, 2×base, 4×base…, capped at an hour)
+    until `max_retries` retries have been spent, then escalate. `attempts` counts the reservations so far."""
+    if exception_type is ExceptionType.BUSINESS:
+        return FailureDecision(False, None, "business exception: needs a person")
+    retries_spent = max(attempts - 1, 0)
+    if retries_spent >= policy.max_retries:
+        return FailureDecision(False, None, f"application exception: {policy.max_retries} retries exhausted")
+    delay = min(policy.base_seconds * 2**retries_spent, MAX_BACKOFF_SECONDS)
+    return FailureDecision(True, now + timedelta(seconds=delay), f"retry {retries_spent + 1} of {policy.max_retries}")

@@ -1,0 +1,161 @@
+"""Process runs and step runs: starting, handing a step run to a runner, finishing, stopping.
+
+A step run's token exists only while the step run is running: it is the bot's key to the robot API
+and to its own process's items and secrets, nothing else.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from control_room import audit, reservation, tokens, transitions
+from control_room.actors import SYSTEM, Actor
+from control_room.db import is_postgres
+from control_room.models import (
+    ItemState,
+    Process,
+    ProcessRun,
+    ProcessStep,
+    RunState,
+    Runner,
+    StepRun,
+    WorkItem,
+)
+from control_room.transitions import NewItem
+
+WORKSPACE_ID = "arfleet"
+ACTIVE = (RunState.PENDING, RunState.RUNNING)
+
+
+class RunError(Exception):
+    pass
+
+
+def start_run(session: Session, process: Process, actor: Actor, payloads: list[NewItem] | None = None) -> ProcessRun:
+    """A run of the process's first step; `payloads` become items of its input queue first."""
+    first = process.steps[0]
+    for new in payloads or []:
+        transitions.create(session, first.queue, new, actor, process_id=process.id)
+    run = ProcessRun(process_id=process.id, state=RunState.PENDING, requested_by=str(actor))
+    session.add(run)
+    session.flush()
+    session.add(StepRun(process_run_id=run.id, step_id=first.id, state=RunState.PENDING))
+    session.flush()
+    audit.record(session, actor, "run.requested", "process_run", run.id,
+                 {"process": process.name, "payloads": len(payloads or [])})
+    return run
+
+
+@dataclass(frozen=True)
+class Claim:
+    step_run: StepRun
+    token: str
+    first_item_id: int
+
+
+def _set_step_state(session: Session, step_run_id: int, allowed: tuple[RunState, ...], **values) -> bool:
+    result = session.execute(update(StepRun).where(StepRun.id == step_run_id, StepRun.state.in_(allowed))
+                             .values(**values).execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def running_count(session: Session, runner_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(StepRun)
+                          .where(StepRun.runner_id == runner_id, StepRun.state == RunState.RUNNING)) or 0
+
+
+def claim(session: Session, runner: Runner) -> Claim | None:
+    """Give the runner the oldest pending step run its labels allow, with its first item reserved.
+    A step run whose queue is empty ends at once, as completed with nothing to do."""
+    if running_count(session, runner.id) >= runner.capacity:
+        return None
+    query = (select(StepRun).where(StepRun.state == RunState.PENDING, StepRun.stop_requested.is_(False))
+             .order_by(StepRun.id).limit(20))
+    if is_postgres(session):
+        query = query.with_for_update(skip_locked=True, of=StepRun)
+    for step_run in session.scalars(query).all():
+        step = step_run.step
+        if not set(step.labels) <= set(runner.labels):
+            continue
+        lease = step.process.lease_seconds
+        item_id = reservation.reserve_next(session, step.queue_id, step_run.id, lease, Actor.run(step_run.id))
+        if item_id is None:
+            finish(session, step_run, exit_code=0, actor=SYSTEM, note="no work items waiting")
+            continue
+        token = tokens.new_token("run")
+        if not _set_step_state(session, step_run.id, (RunState.PENDING,), state=RunState.RUNNING,
+                               runner_id=runner.id, token_hash=tokens.token_hash(token),
+                               started_at=transitions.now_utc()):
+            raise RunError(f"step run {step_run.id} was taken meanwhile")
+        session.execute(update(ProcessRun).where(ProcessRun.id == step_run.process_run_id,
+                                                 ProcessRun.state == RunState.PENDING)
+                        .values(state=RunState.RUNNING))
+        session.refresh(step_run)
+        audit.record(session, Actor.runner(runner.name), "step_run.started", "step_run", step_run.id,
+                     {"process": step.process.name, "step": step.name, "first_item_id": item_id})
+        return Claim(step_run, token, item_id)
+    return None
+
+
+def step_run_for_token(session: Session, token: str) -> StepRun | None:
+    """The running step run a bot's bearer token belongs to; None once the run has ended."""
+    return session.scalar(select(StepRun).where(StepRun.token_hash == tokens.token_hash(token),
+                                                StepRun.state == RunState.RUNNING))
+
+
+def finish(session: Session, step_run: StepRun, exit_code: int, actor: Actor, note: str = "") -> None:
+    """End a step run: settle what it still holds, start the next step if it has work, close the run."""
+    state = RunState.COMPLETED if exit_code == 0 else RunState.FAILED
+    if step_run.stop_requested:
+        state = RunState.STOPPED
+    if not _set_step_state(session, step_run.id, ACTIVE, state=state, exit_code=exit_code,
+                           ended_at=transitions.now_utc(), token_hash=None):
+        raise RunError(f"step run {step_run.id} has already ended")
+    held = session.scalars(select(WorkItem.id).where(WorkItem.step_run_id == step_run.id,
+                                                     WorkItem.state == ItemState.RESERVED)).all()
+    for item_id in held:
+        transitions.settle_abandoned(session, item_id, step_run.id)
+        transitions.publish_outputs(session, item_id, SYSTEM)
+    session.refresh(step_run)
+    audit.record(session, actor, "step_run.finished", "step_run", step_run.id,
+                 {"state": state.value, "exit_code": exit_code, "settled_items": list(held), "note": note})
+    _advance(session, step_run)
+
+
+def _advance(session: Session, step_run: StepRun) -> None:
+    run = step_run.process_run
+    step = step_run.step
+    if step_run.state == RunState.COMPLETED and step.output_queue_id is not None:
+        next_step = session.scalar(select(ProcessStep).where(ProcessStep.process_id == step.process_id,
+                                                             ProcessStep.position == step.position + 1))
+        waiting = session.scalar(select(func.count()).select_from(WorkItem).where(
+            WorkItem.queue_id == step.output_queue_id, WorkItem.state == ItemState.NEW))
+        if next_step is not None and waiting:
+            session.add(StepRun(process_run_id=run.id, step_id=next_step.id, state=RunState.PENDING))
+            session.flush()
+            return
+    still_active = session.scalar(select(func.count()).select_from(StepRun).where(
+        StepRun.process_run_id == run.id, StepRun.state.in_(ACTIVE)))
+    if still_active:
+        return
+    states = {s.state for s in session.scalars(select(StepRun).where(StepRun.process_run_id == run.id))}
+    final = (RunState.STOPPED if RunState.STOPPED in states
+             else RunState.FAILED if RunState.FAILED in states else RunState.COMPLETED)
+    run.state, run.ended_at = final, transitions.now_utc()
+    session.flush()
+    audit.record(session, SYSTEM, "run.finished", "process_run", run.id, {"state": final.value})
+
+
+def request_stop(session: Session, run: ProcessRun, actor: Actor) -> None:
+    """Pending steps are cancelled now; running ones are killed by their runner at its next heartbeat."""
+    if run.state not in ACTIVE:
+        raise RunError(f"run {run.id} has already ended ({run.state.value})")
+    for step_run in list(run.steps):
+        if step_run.state == RunState.PENDING:
+            step_run.stop_requested = True
+            finish(session, step_run, exit_code=-1, actor=actor, note="stopped before it started")
+        elif step_run.state == RunState.RUNNING:
+            step_run.stop_requested = True
+    session.flush()
+    audit.record(session, actor, "run.stop_requested", "process_run", run.id, {})

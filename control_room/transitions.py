@@ -1,0 +1,242 @@
+"""Every work-item state change, and only here.
+
+Each transition is a guarded compare-and-set (`UPDATE … WHERE id = ? AND state IN (allowed)`), which
+fails loudly when no row changed, and writes its audit event in the caller's transaction. Callers own
+the transaction (they commit); nothing here commits.
+
+    draft ──publish──► new ──reserve──► reserved ──done──► done
+                        ▲                  │
+                        └──retry (back-off)┤ application failure, lease expiry
+                                           └──► exception ──(person)──► new / done / rejected
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import ColumnElement, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
+
+from control_room import audit
+from control_room.actors import SYSTEM, Actor
+from control_room.models import ExceptionType, ItemState, Process, Queue, WorkItem
+from control_room.retry_policy import RetryPolicy, decide
+
+S = ItemState
+PERSON_EDITABLE = (S.NEW, S.EXCEPTION, S.REJECTED)
+
+
+class TransitionRefused(Exception):
+    """The item is not in a state that allows this change (or another run holds it)."""
+
+    def __init__(self, item_id: int, action: str, allowed: tuple[ItemState, ...]):
+        self.item_id, self.action, self.allowed = item_id, action, allowed
+        states = ", ".join(s.value for s in allowed)
+        super().__init__(f"item {item_id}: cannot {action}; it must be {states} (and held by the caller)")
+
+
+class DuplicateReference(Exception):
+    def __init__(self, queue: str, reference: str, existing_id: int):
+        self.queue, self.reference, self.existing_id = queue, reference, existing_id
+        super().__init__(f"queue {queue!r} already has an item with reference {reference!r} (item {existing_id})")
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _cas(session: Session, item_id: int, action: str, allowed: tuple[ItemState, ...],
+         values: dict[str, Any], *guards: ColumnElement[bool]) -> None:
+    result = session.execute(
+        update(WorkItem)
+        .where(WorkItem.id == item_id, WorkItem.state.in_(allowed), *guards)
+        .values(updated_at=now_utc(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise TransitionRefused(item_id, action, allowed)
+    loaded = session.identity_map.get(identity_key(WorkItem, item_id))
+    if loaded is not None:  # keep an already loaded instance in step with the row
+        session.expire(loaded)
+
+
+def _audit(session: Session, actor: Actor, action: str, item_id: int, **details: Any) -> None:
+    audit.record(session, actor, action, "work_item", item_id, details)
+
+
+def _existing_with_reference(session: Session, queue_id: int, reference: str) -> int | None:
+    return session.scalar(select(WorkItem.id).where(WorkItem.queue_id == queue_id, WorkItem.reference == reference))
+
+
+@dataclass(frozen=True)
+class NewItem:
+    payload: dict[str, Any]
+    reference: str | None = None
+    priority: int = 0
+    deadline: datetime | None = None
+    defer_until: datetime | None = None
+    parent_id: int | None = None
+
+
+def create(session: Session, queue: Queue, new: NewItem, actor: Actor, *, process_id: int | None = None,
+           draft_of_run: int | None = None) -> WorkItem:
+    """Add an item to a queue. A draft (an output a run is still writing) is published when the run
+    releases its input. A reference already used in the queue raises DuplicateReference."""
+    if new.reference is not None:
+        existing = _existing_with_reference(session, queue.id, new.reference)
+        if existing is not None:
+            raise DuplicateReference(queue.name, new.reference, existing)
+    item = WorkItem(
+        queue_id=queue.id, process_id=process_id, payload=new.payload, reference=new.reference,
+        priority=new.priority, deadline=new.deadline, defer_until=new.defer_until, parent_id=new.parent_id,
+        state=S.DRAFT if draft_of_run else S.NEW, created_by_run_id=draft_of_run,
+    )
+    try:
+        with session.begin_nested():
+            session.add(item)
+            session.flush()
+    except IntegrityError:
+        existing = _existing_with_reference(session, queue.id, new.reference) if new.reference else None
+        if existing is None:
+            raise
+        raise DuplicateReference(queue.name, new.reference, existing) from None
+    _audit(session, actor, "item.created", item.id, queue=queue.name, reference=new.reference,
+           parent_id=new.parent_id, state=item.state.value)
+    return item
+
+
+def publish_outputs(session: Session, parent_id: int, actor: Actor) -> list[int]:
+    """Drafts written for `parent_id` become visible to the next step."""
+    ids = session.scalars(select(WorkItem.id).where(WorkItem.parent_id == parent_id,
+                                                    WorkItem.state == S.DRAFT)).all()
+    for item_id in ids:
+        _cas(session, item_id, "publish", (S.DRAFT,), {"state": S.NEW})
+        _audit(session, actor, "item.published", item_id, parent_id=parent_id)
+    return list(ids)
+
+
+def reserve(session: Session, item_id: int, step_run_id: int, lease_seconds: int, actor: Actor) -> None:
+    now = now_utc()
+    _cas(session, item_id, "reserve", (S.NEW,),
+         {"state": S.RESERVED, "step_run_id": step_run_id, "lease_expires_at": now + timedelta(seconds=lease_seconds),
+          "attempts": WorkItem.attempts + 1})
+    _audit(session, actor, "item.reserved", item_id, step_run_id=step_run_id, lease_seconds=lease_seconds)
+
+
+def extend_lease(session: Session, item_id: int, step_run_id: int, lease_seconds: int, actor: Actor) -> datetime:
+    until = now_utc() + timedelta(seconds=lease_seconds)
+    _cas(session, item_id, "extend the lease of", (S.RESERVED,), {"lease_expires_at": until},
+         WorkItem.step_run_id == step_run_id)
+    _audit(session, actor, "item.lease_extended", item_id, until=until.isoformat())
+    return until
+
+
+def complete(session: Session, item_id: int, step_run_id: int, actor: Actor) -> None:
+    _cas(session, item_id, "complete", (S.RESERVED,),
+         {"state": S.DONE, "lease_expires_at": None}, WorkItem.step_run_id == step_run_id)
+    _audit(session, actor, "item.done", item_id, step_run_id=step_run_id)
+    publish_outputs(session, item_id, actor)
+
+
+def policy_for(session: Session, item_id: int) -> RetryPolicy:
+    process = session.scalar(select(Process).join(WorkItem, WorkItem.process_id == Process.id)
+                             .where(WorkItem.id == item_id))
+    if process is None:
+        return RetryPolicy()
+    return RetryPolicy(max_retries=process.max_retries, base_seconds=process.retry_base_seconds)
+
+
+def _fail(session: Session, item_id: int, action: str, exception_type: ExceptionType, code: str | None,
+          message: str | None, actor: Actor, *guards: ColumnElement[bool]) -> bool:
+    attempts = session.scalar(select(WorkItem.attempts).where(WorkItem.id == item_id))
+    if attempts is None:
+        raise TransitionRefused(item_id, action, (S.RESERVED,))
+    decision = decide(policy_for(session, item_id), exception_type, attempts, now_utc())
+    values: dict[str, Any] = {
+        "exception_type": exception_type, "exception_code": code, "exception_message": message,
+        "lease_expires_at": None, "step_run_id": None,
+    }
+    if decision.retry:
+        values.update(state=S.NEW, defer_until=decision.not_before)
+    else:
+        values.update(state=S.EXCEPTION)
+    _cas(session, item_id, action, (S.RESERVED,), values, *guards)
+    _audit(session, actor, "item.failed", item_id, exception_type=exception_type.value, code=code,
+           message=message, retry=decision.retry,
+           not_before=decision.not_before.isoformat() if decision.not_before else None, decision=decision.why)
+    return decision.retry
+
+
+def fail(session: Session, item_id: int, step_run_id: int, exception_type: ExceptionType, code: str | None,
+         message: str | None, actor: Actor) -> bool:
+    """Release as failed. Returns True when the item will be retried, False when it was escalated."""
+    retried = _fail(session, item_id, "fail", exception_type, code, message, actor,
+                    WorkItem.step_run_id == step_run_id)
+    publish_outputs(session, item_id, actor)
+    return retried
+
+
+def expire_lease(session: Session, item_id: int, now: datetime) -> bool:
+    """The holder neither released nor extended in time: an application failure."""
+    return _fail(session, item_id, "expire the lease of", ExceptionType.APPLICATION, "LEASE_EXPIRED",
+                 "The bot did not release or extend the item before its lease ended", SYSTEM,
+                 WorkItem.lease_expires_at < now)
+
+
+def settle_abandoned(session: Session, item_id: int, step_run_id: int) -> bool:
+    """A run ended while still holding the item."""
+    return _fail(session, item_id, "settle", ExceptionType.APPLICATION, "NOT_RELEASED",
+                 "not released by the bot", SYSTEM, WorkItem.step_run_id == step_run_id)
+
+
+def retry(session: Session, item_id: int, actor: Actor, reason: str, payload: dict[str, Any] | None = None) -> None:
+    """A person sends the item back to its queue, with a fresh attempt count (and a fixed payload)."""
+    values: dict[str, Any] = {"state": S.NEW, "attempts": 0, "defer_until": None, "exception_type": None,
+                              "exception_code": None, "exception_message": None}
+    if payload is not None:
+        values["payload"] = payload
+    _cas(session, item_id, "retry", PERSON_EDITABLE, values)
+    _audit(session, actor, "item.retried", item_id, reason=reason, payload_changed=payload is not None)
+
+
+def mark_done(session: Session, item_id: int, actor: Actor, reason: str) -> None:
+    _cas(session, item_id, "mark done", PERSON_EDITABLE, {"state": S.DONE})
+    _audit(session, actor, "item.marked_done", item_id, reason=reason)
+
+
+def reject(session: Session, item_id: int, actor: Actor, reason: str) -> None:
+    _cas(session, item_id, "reject", (S.EXCEPTION,), {"state": S.REJECTED})
+    _audit(session, actor, "item.rejected", item_id, reason=reason)
+
+
+def move(session: Session, item_id: int, target: Queue, actor: Actor, reason: str) -> None:
+    item = session.get(WorkItem, item_id)
+    if item is None:
+        raise TransitionRefused(item_id, "move", PERSON_EDITABLE)
+    if item.reference is not None:
+        existing = _existing_with_reference(session, target.id, item.reference)
+        if existing is not None and existing != item_id:
+            raise DuplicateReference(target.name, item.reference, existing)
+    source = item.queue_id
+    _cas(session, item_id, "move", PERSON_EDITABLE,
+         {"queue_id": target.id, "state": S.NEW, "attempts": 0, "defer_until": None})
+    _audit(session, actor, "item.moved", item_id, from_queue_id=source, to_queue=target.name, reason=reason)
+
+
+def delete(session: Session, item_id: int, actor: Actor, reason: str) -> None:
+    item = session.get(WorkItem, item_id)
+    if item is None or item.state in (S.RESERVED, S.DRAFT):
+        raise TransitionRefused(item_id, "delete", (S.NEW, S.DONE, S.EXCEPTION, S.REJECTED))
+    _audit(session, actor, "item.deleted", item_id, reason=reason, queue_id=item.queue_id,
+           reference=item.reference, state=item.state.value)
+    session.delete(item)
+    session.flush()
+
+
+def save_payload(session: Session, item_id: int, payload: dict[str, Any], actor: Actor,
+                 *guards: ColumnElement[bool]) -> None:
+    _cas(session, item_id, "save the payload of", (S.RESERVED, S.DRAFT), {"payload": payload}, *guards)
+    _audit(session, actor, "item.payload_saved", item_id, keys=sorted(payload)[:50] if isinstance(payload, dict) else [])

@@ -1,0 +1,50 @@
+"""Small builders the control-room tests share: processes, users with tokens, runners, claims."""
+from __future__ import annotations
+
+import secrets
+
+from control_room.actors import Actor
+from control_room.models import Role
+from control_room.processes import ProcessSpec, StepSpec, apply_spec
+from control_room.users import create_api_token, create_user
+
+ADMIN = Actor.user("test-admin")
+
+
+def declare(sessions, name: str = "invoices", steps: tuple[str, ...] = ("collect",), bot: str = "echo",
+            task: str = "run", **options) -> None:
+    spec = ProcessSpec(name=name, steps=tuple(StepSpec(name=s, bot=bot, task=task) for s in steps), **options)
+    with sessions.begin() as session:
+        apply_spec(session, spec, ADMIN)
+
+
+def user_token(sessions, role: str = "ops", username: str | None = None) -> str:
+    username = username or f"{role}-{secrets.token_hex(3)}"
+    with sessions.begin() as session:
+        user = create_user(session, username, "correct horse battery", Role(role), ADMIN)
+        return create_api_token(session, user, "tests", ADMIN)
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def register_runner(client, sessions, name: str = "vm-1", labels: list[str] | None = None, capacity: int = 4) -> str:
+    """A registered runner's credential, through the real registration flow."""
+    it = user_token(sessions, "it")
+    reg = client.post("/api/v1/registration-tokens", json={}, headers=auth(it))
+    assert reg.status_code == 201, reg.get_json()
+    answer = client.post("/api/v1/runners/register", json={"token": reg.get_json()["token"], "name": name,
+                                                           "labels": labels or [], "capacity": capacity})
+    assert answer.status_code == 201, answer.get_json()
+    return answer.get_json()["credential"]
+
+
+def start_and_claim(client, sessions, process: str, payloads: list[dict], runner_credential: str) -> dict:
+    """Start a run with payloads and claim its first step run as the runner would."""
+    ops = user_token(sessions, "ops")
+    started = client.post(f"/api/v1/processes/{process}/runs", json={"payloads": payloads}, headers=auth(ops))
+    assert started.status_code == 201, started.get_json()
+    claim = client.post("/api/v1/runners/claim", json={"wait_seconds": 0}, headers=auth(runner_credential))
+    assert claim.status_code == 200, claim.data
+    return claim.get_json()

@@ -1,0 +1,31 @@
+from datetime import datetime, timedelta, timezone
+
+from control_room.models import ExceptionType
+from control_room.retry_policy import RetryPolicy, decide
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+
+
+def test_business_failure_escalates_at_once():
+    decision = decide(RetryPolicy(max_retries=5), ExceptionType.BUSINESS, attempts=1, now=NOW)
+    assert not decision.retry and decision.not_before is None
+
+
+def test_application_failures_back_off_exponentially_then_escalate():
+    policy = RetryPolicy(max_retries=3, base_seconds=30)
+    delays = []
+    for attempts in (1, 2, 3):
+        decision = decide(policy, ExceptionType.APPLICATION, attempts, NOW)
+        assert decision.retry
+        delays.append((decision.not_before - NOW).total_seconds())
+    assert delays == [30, 60, 120]
+    assert not decide(policy, ExceptionType.APPLICATION, 4, NOW).retry
+
+
+def test_back_off_is_capped_at_an_hour():
+    decision = decide(RetryPolicy(max_retries=50, base_seconds=60), ExceptionType.APPLICATION, 20, NOW)
+    assert decision.not_before - NOW == timedelta(hours=1)
+
+
+def test_no_retries_allowed_means_first_application_failure_escalates():
+    assert not decide(RetryPolicy(max_retries=0), ExceptionType.APPLICATION, 1, NOW).retry
