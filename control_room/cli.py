@@ -293,3 +293,7 @@ def audit_verify() -> None:
         return
     click.echo(f"AUDIT LOG BROKEN at event {verdict.first_bad_event_id}: {verdict.reason}", err=True)
     sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -26,3 +26,29 @@ def handle_invoices():
                 payload={"invoice": payload["invoice"], "login": credentials["login"], "pw_sha256": fingerprint},
                 files=[stamped],
             )
+
+
+@task
+def rotate_portal_password():
+    """Writes a secret back through the vault's transit envelope, as a bot renewing a password does."""
+    secret = vault.get_secret("portal_a")
+    secret["password"] = "renewed-by-bot"
+    vault.set_secret(secret)
+
+
+@task
+def hang_on_first_item():
+    """Takes its item, says so, then hangs: the test kills it with SIGKILL."""
+    import time
+
+    item = workitems.inputs.current
+    marker = Path(item.payload["ready_file"])
+    marker.write_text(str(item.id))
+    time.sleep(600)
+
+
+@task
+def complete_all():
+    for item in workitems.inputs:
+        with item:
+            pass

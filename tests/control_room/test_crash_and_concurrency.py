@@ -1,0 +1,136 @@
+"""Crashes and concurrency: a bot killed mid-item, 8 processes reserving from one queue, secrets written by bots."""
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import select, update
+
+from control_room import leases, transitions
+from control_room.actors import Actor
+from control_room.db import make_engine, make_session_factory
+from control_room.models import ExceptionType, ItemState, ProcessRun, StepRun, WorkItem
+from control_room.processes import get_process
+from control_room.reservation import reserve_next
+from control_room.transitions import NewItem
+from tests.control_room.fleet import ADMIN, auth, declare, register_runner, start_and_claim
+from tests.control_room.test_robot_api import BOT, run_bot
+
+ITEMS = 400
+WORKERS = 8
+
+
+def _robot_env(claim: dict, url: str) -> dict[str, str]:
+    return {k: (url if k.endswith("_HOST") else v) for k, v in claim["env"].items()}
+
+
+def test_bot_killed_mid_item_gets_its_item_back_after_the_lease(app, sessions, live_server, tmp_path):
+    declare(sessions, "invoices", lease_seconds=2, max_retries=3, retry_base_seconds=0)
+    server, client = live_server(app), app.test_client()
+    runner = register_runner(client, sessions)
+    ready = tmp_path / "ready"
+    claim = start_and_claim(client, sessions, "invoices", [{"payload": {"ready_file": str(ready)}, "reference": "F-1"}],
+                            runner)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RC_")} | _robot_env(claim, server.url)
+    bot = subprocess.Popen([sys.executable, "-m", "robocorp.tasks", "run", str(BOT), "-t", "hang_on_first_item",
+                            "-o", str(tmp_path / "out")], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not ready.exists():
+            assert bot.poll() is None and time.monotonic() < deadline, "the bot never took its item"
+            time.sleep(0.1)
+    finally:
+        bot.send_signal(signal.SIGKILL)
+        bot.wait()
+    item_id = int(ready.read_text())
+    with sessions() as session:
+        assert session.get(WorkItem, item_id).state is ItemState.RESERVED
+
+    sweeper = leases.Sweeper(sessions, interval=0.2)
+    sweeper.start()
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            with sessions() as session:
+                item = session.get(WorkItem, item_id)
+            if item.state is ItemState.NEW or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+    finally:
+        sweeper.stop()
+    assert item.state is ItemState.NEW and item.exception_code == "LEASE_EXPIRED" and item.attempts == 1
+
+    # the runner reports the dead bot; a new run takes the item again and completes it
+    assert client.post(f"/api/v1/step-runs/{claim['step_run_id']}/finish", json={"exit_code": -9},
+                       headers=auth(runner)).status_code == 200
+    second = start_and_claim(client, sessions, "invoices", [], runner)
+    assert second["env"]["RC_WORKITEM_ID"] == str(item_id)
+    result = run_bot(BOT, "complete_all", _robot_env(second, server.url), tmp_path / "out2")
+    assert result.returncode == 0, result.stdout[-2000:]
+    with sessions() as session:
+        item = session.get(WorkItem, item_id)
+    assert item.state is ItemState.DONE and item.attempts == 2
+
+
+def test_bot_rotates_a_secret_through_the_transit_envelope(app, sessions, live_server, tmp_path):
+    declare(sessions, "invoices")
+    vault = app.extensions["arfleet"].vault
+    with sessions.begin() as session:
+        vault.set(session, "portal_a", {"login": "acme", "password": "old-password"}, ADMIN, processes=["invoices"])
+    server, client = live_server(app), app.test_client()
+    runner = register_runner(client, sessions)
+    claim = start_and_claim(client, sessions, "invoices", [{"payload": {}}], runner)
+    result = run_bot(BOT, "rotate_portal_password", _robot_env(claim, server.url), tmp_path / "out")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    with sessions.begin() as session:
+        assert dict(vault.read(session, "portal_a", "invoices", ADMIN)) == {"login": "acme", "password": "renewed-by-bot"}
+
+
+def _reserver(url: str, queue_id: int, step_run_id: int, out: "multiprocessing.Queue") -> None:
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    served = []
+    while True:
+        with sessions.begin() as session:
+            item_id = reserve_next(session, queue_id, step_run_id, 600, Actor.run(step_run_id))
+            if item_id is None:
+                break
+            transitions.complete(session, item_id, step_run_id, Actor.run(step_run_id))
+        served.append(item_id)
+    engine.dispose()
+    out.put(served)
+
+
+def test_eight_processes_reserving_concurrently_serve_each_item_once(sessions, settings):
+    declare(sessions, "invoices")
+    with sessions.begin() as session:
+        process = get_process(session, "invoices")
+        queue = process.input_queue
+        for n in range(ITEMS):
+            transitions.create(session, queue, NewItem(payload={"n": n}, reference=f"F-{n}"), ADMIN,
+                               process_id=process.id)
+        run = ProcessRun(process_id=process.id)
+        session.add(run)
+        session.flush()
+        step_run = StepRun(process_run_id=run.id, step_id=process.steps[0].id)
+        session.add(step_run)
+        session.flush()
+        queue_id, step_run_id = queue.id, step_run.id
+    ctx = multiprocessing.get_context("spawn")
+    results = ctx.Queue()
+    workers = [ctx.Process(target=_reserver, args=(settings.resolved_database_url, queue_id, step_run_id, results))
+               for _ in range(WORKERS)]
+    for w in workers:
+        w.start()
+    served = [results.get(timeout=240) for _ in workers]
+    for w in workers:
+        w.join(timeout=30)
+    everything = [i for batch in served for i in batch]
+    assert len(everything) == len(set(everything)) == ITEMS  # none twice, none lost
+    assert sum(1 for batch in served if batch) >= 2  # they really ran side by side
+    with sessions() as session:
+        states = session.scalars(select(WorkItem.state)).all()
+    assert set(states) == {ItemState.DONE}

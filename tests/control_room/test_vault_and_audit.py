@@ -1,0 +1,121 @@
+"""The vault (encryption at rest, scopes, rotation, wrong key) and the audit chain."""
+import base64
+import os
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import select, text
+
+from control_room.actors import Actor
+from control_room.audit import SensitiveDetail, record, verify_chain
+from control_room.models import AuditEvent, SecretVersion
+from credentials.master_key import MasterKeyError
+from credentials.vault import SecretOutOfScope
+from tests.control_room.fleet import ADMIN
+
+RUN = Actor.run(7)
+
+
+def test_secret_is_encrypted_at_rest_scoped_and_rotated(app, sessions):
+    vault = app.extensions["arfleet"].vault
+    with sessions.begin() as session:
+        vault.set(session, "erp", {"login": "clerk", "password": "Hunter2-very-secret"}, ADMIN, processes=["collect"])
+    with sessions() as session:
+        raw = b"".join(v.ciphertext for v in session.scalars(select(SecretVersion)))
+    assert b"Hunter2" not in raw and b"clerk" not in raw
+    with sessions.begin() as session:
+        values = vault.read(session, "erp", "collect", RUN, run_id=7)
+        assert values["password"] == "Hunter2-very-secret"
+        assert "Hunter2" not in repr(values) and "Hunter2" not in str(values)
+    with sessions.begin() as session:
+        with pytest.raises(SecretOutOfScope):
+            vault.read(session, "erp", "dunning", RUN, run_id=7)
+    with sessions.begin() as session:
+        assert vault.set(session, "erp", {"login": "clerk", "password": "rotated-2"}, ADMIN) == 2
+    with sessions.begin() as session:
+        assert vault.read(session, "erp", "collect", RUN)["password"] == "rotated-2"
+        assert len(session.scalars(select(SecretVersion)).all()) == 2  # previous version kept
+        vault.prune(session, "erp", ADMIN)
+        assert [v.version for v in session.scalars(select(SecretVersion))] == [2]
+    with sessions() as session:
+        actions = [e.action for e in session.scalars(select(AuditEvent).where(AuditEvent.object_type == "secret"))]
+        assert actions == ["secret.created", "secret.read", "secret.read_refused", "secret.rotated", "secret.read",
+                           "secret.pruned"]
+        assert not any("Hunter2" in str(e.details) or "rotated-2" in str(e.details)
+                       for e in session.scalars(select(AuditEvent)))
+
+
+def test_wrong_master_key_fails_at_start_with_a_clear_error(app, settings):
+    from control_room import create_app
+
+    other = base64.b64encode(os.urandom(32)).decode()
+    with pytest.raises(MasterKeyError, match="does not match this database"):
+        create_app(settings.__class__(home=settings.home, database_url=settings.database_url, master_key=other))
+
+
+def test_master_key_file_is_created_private(tmp_path):
+    from credentials.master_key import load_or_create
+
+    key_file = tmp_path / "keys" / "master.key"
+    key = load_or_create(None, key_file)
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+    assert load_or_create(None, key_file) == key
+    with pytest.raises(MasterKeyError, match="32 bytes"):
+        load_or_create(base64.b64encode(b"short").decode(), key_file)
+
+
+def test_audit_refuses_secret_details(sessions):
+    with sessions.begin() as session:
+        with pytest.raises(SensitiveDetail):
+            record(session, ADMIN, "x", "secret", "s", {"password": "nope"})
+
+
+def _tamper(sessions, statement: str) -> None:
+    """What a DBA with direct access could do: bypass the append-only triggers and edit a row."""
+    with sessions.begin() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SET LOCAL session_replication_role = replica"))
+            session.execute(text(statement))
+        else:
+            session.execute(text("DROP TRIGGER audit_events_no_update"))
+            session.execute(text("DROP TRIGGER audit_events_no_delete"))
+            session.execute(text(statement))
+
+
+def test_database_refuses_update_and_delete_on_the_audit_log(sessions):
+    with sessions.begin() as session:
+        record(session, ADMIN, "user.created", "user", "u1", {"role": "ops"})
+    for statement in ("UPDATE audit_events SET action = 'x'", "DELETE FROM audit_events"):
+        with pytest.raises(Exception, match="append-only"):
+            with sessions.begin() as session:
+                session.execute(text(statement))
+
+
+def test_edited_audit_row_is_caught_by_arfleet_audit_verify(sessions, settings):
+    with sessions.begin() as session:
+        for n in range(5):
+            record(session, ADMIN, "item.created", "work_item", n, {"n": n})
+    env = {**os.environ, "ARFLEET_HOME": str(settings.home), "ARFLEET_DATABASE_URL": settings.database_url}
+    ok = subprocess.run([sys.executable, "-m", "control_room.cli", "audit", "verify"], env=env,
+                        capture_output=True, text=True)
+    assert ok.returncode == 0 and "5 events verified" in ok.stdout
+    with sessions() as session:
+        third = session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()[2]
+    _tamper(sessions, f"UPDATE audit_events SET details = '{{\"n\": 99}}' WHERE id = {third}")
+    broken = subprocess.run([sys.executable, "-m", "control_room.cli", "audit", "verify"], env=env,
+                            capture_output=True, text=True)
+    assert broken.returncode == 1
+    assert f"event {third}" in broken.stderr and "altered" in broken.stderr
+
+
+def test_removed_audit_row_is_caught(sessions):
+    with sessions.begin() as session:
+        for n in range(4):
+            record(session, ADMIN, "item.created", "work_item", n, {})
+    with sessions() as session:
+        ids = session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()
+    _tamper(sessions, f"DELETE FROM audit_events WHERE id = {ids[1]}")
+    with sessions() as session:
+        verdict = verify_chain(session)
+    assert not verdict.ok and verdict.first_bad_event_id == ids[2] and "removed" in verdict.reason
