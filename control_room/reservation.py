@@ -1,8 +1,8 @@
 """Take the best waiting item of a queue for a run: priority, then deadline, then age.
 
 On PostgreSQL `FOR UPDATE SKIP LOCKED` lets concurrent reservers pass each other; on SQLite the
-transaction already holds the write lock (BEGIN IMMEDIATE). The compare-and-set in `transitions`
-is the last guard: an item is never held by two runs.
+transaction already holds the write lock (BEGIN IMMEDIATE). The update itself re-checks the state,
+so an item is never held by two runs.
 """
 from __future__ import annotations
 
@@ -17,17 +17,12 @@ from control_room.models import ItemState, WorkItem
 
 def reserve_next(session: Session, queue_id: int, step_run_id: int, lease_seconds: int, actor: Actor) -> int | None:
     now = transitions.now_utc()
-    query = (
+    candidates = (
         select(WorkItem.id)
         .where(WorkItem.queue_id == queue_id, WorkItem.state == ItemState.NEW,
                or_(WorkItem.defer_until.is_(None), WorkItem.defer_until <= now))
         .order_by(WorkItem.priority.desc(), WorkItem.deadline.asc().nulls_last(), WorkItem.id.asc())
-        .limit(1)
     )
     if is_postgres(session):
-        query = query.with_for_update(skip_locked=True)
-    item_id = session.scalar(query)
-    if item_id is None:
-        return None
-    transitions.reserve(session, item_id, step_run_id, lease_seconds, actor)
-    return item_id
+        candidates = candidates.with_for_update(skip_locked=True)
+    return transitions.reserve_first(session, candidates, step_run_id, lease_seconds, actor)

@@ -98,10 +98,28 @@ def claim(session: Session, runner: Runner) -> Claim | None:
     return None
 
 
-def step_run_for_token(session: Session, token: str) -> StepRun | None:
+@dataclass(frozen=True)
+class RunContext:
+    """What the robot API needs to know about the run behind a token, read in one query."""
+
+    step_run_id: int
+    process_run_id: int
+    process_id: int
+    process_name: str
+    queue_id: int
+    output_queue_id: int | None
+    lease_seconds: int
+
+
+def run_for_token(session: Session, token: str) -> RunContext | None:
     """The running step run a bot's bearer token belongs to; None once the run has ended."""
-    return session.scalar(select(StepRun).where(StepRun.token_hash == tokens.token_hash(token),
-                                                StepRun.state == RunState.RUNNING))
+    row = session.execute(
+        select(StepRun.id, StepRun.process_run_id, ProcessStep.process_id, Process.name, ProcessStep.queue_id,
+               ProcessStep.output_queue_id, Process.lease_seconds)
+        .join(ProcessStep, StepRun.step_id == ProcessStep.id).join(Process, ProcessStep.process_id == Process.id)
+        .where(StepRun.token_hash == tokens.token_hash(token), StepRun.state == RunState.RUNNING)
+    ).first()
+    return RunContext(*row) if row else None
 
 
 def finish(session: Session, step_run: StepRun, exit_code: int, actor: Actor, note: str = "") -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
@@ -118,12 +118,21 @@ def publish_outputs(session: Session, parent_id: int, actor: Actor) -> list[int]
     return list(ids)
 
 
-def reserve(session: Session, item_id: int, step_run_id: int, lease_seconds: int, actor: Actor) -> None:
-    now = now_utc()
-    _cas(session, item_id, "reserve", (S.NEW,),
-         {"state": S.RESERVED, "step_run_id": step_run_id, "lease_expires_at": now + timedelta(seconds=lease_seconds),
-          "attempts": WorkItem.attempts + 1})
-    _audit(session, actor, "item.reserved", item_id, step_run_id=step_run_id, lease_seconds=lease_seconds)
+def reserve_first(session: Session, candidates: Select[tuple[int]], step_run_id: int, lease_seconds: int,
+                  actor: Actor) -> int | None:
+    """Reserve the first of `candidates` (a query of NEW item ids, best first) in one statement:
+    `UPDATE … WHERE id = (candidates LIMIT 1) AND state = 'new' RETURNING id`."""
+    item_id = session.scalar(
+        update(WorkItem)
+        .where(WorkItem.id == candidates.limit(1).scalar_subquery(), WorkItem.state == S.NEW)
+        .values(state=S.RESERVED, step_run_id=step_run_id, updated_at=now_utc(),
+                lease_expires_at=now_utc() + timedelta(seconds=lease_seconds), attempts=WorkItem.attempts + 1)
+        .returning(WorkItem.id)
+        .execution_options(synchronize_session=False)
+    )
+    if item_id is not None:
+        _audit(session, actor, "item.reserved", item_id, step_run_id=step_run_id, lease_seconds=lease_seconds)
+    return item_id
 
 
 def extend_lease(session: Session, item_id: int, step_run_id: int, lease_seconds: int, actor: Actor) -> datetime:

@@ -16,10 +16,10 @@ from control_room.actors import Actor
 from control_room.api.errors import ApiError
 from control_room.api.requests import json_body, reject_large_payload
 from control_room.context import db, services
-from control_room.models import ExceptionType, ItemState, Secret, StepRun, WorkItem, WorkItemFile
+from control_room.models import ExceptionType, ItemState, Queue, Secret, WorkItem, WorkItemFile
 from control_room.processes import queue_named
 from control_room.reservation import reserve_next
-from control_room.runs import WORKSPACE_ID, step_run_for_token
+from control_room.runs import WORKSPACE_ID, RunContext, run_for_token
 from credentials import transit
 from credentials.vault import SecretNotFound, SecretOutOfScope
 
@@ -35,26 +35,26 @@ def authenticate_run() -> None:
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         raise ApiError(401, "unauthorized", "a run token is required (Authorization: Bearer …)")
-    step_run = step_run_for_token(db(), header.removeprefix("Bearer ").strip())
-    if step_run is None:
+    run = run_for_token(db(), header.removeprefix("Bearer ").strip())
+    if run is None:
         raise ApiError(401, "unauthorized", "this run token is unknown or its run has ended")
     if (request.view_args or {}).get("ws") != WORKSPACE_ID:
         raise ApiError(404, "not_found", "unknown workspace")
-    g.step_run = step_run
-    g.actor = Actor.run(step_run.id)
+    g.run = run
+    g.actor = Actor.run(run.step_run_id)
 
 
-def _run() -> StepRun:
-    return g.step_run
+def _run() -> RunContext:
+    return g.run
 
 
 def _check_run_route(process_id: int, process_run_id: int | None = None, step_run_id: int | None = None) -> None:
     run = _run()
-    if process_id != run.step.process_id:
+    if process_id != run.process_id:
         raise ApiError(403, "forbidden", "this run token belongs to another process")
     if process_run_id is not None and process_run_id != run.process_run_id:
         raise ApiError(403, "forbidden", "this run token belongs to another process run")
-    if step_run_id is not None and step_run_id != run.id:
+    if step_run_id is not None and step_run_id != run.step_run_id:
         raise ApiError(403, "forbidden", "this run token belongs to another step run")
 
 
@@ -63,8 +63,7 @@ def _item_for_run(item_id: int) -> WorkItem:
     item = db().get(WorkItem, item_id)
     if item is None:
         raise ApiError(404, "not_found", f"no work item {item_id}")
-    run = _run()
-    if run.id not in (item.step_run_id, item.created_by_run_id):
+    if _run().step_run_id not in (item.step_run_id, item.created_by_run_id):
         raise ApiError(403, "forbidden", f"work item {item_id} does not belong to this run")
     return item
 
@@ -75,7 +74,7 @@ def reserve_next_item(ws: str, process_id: int, process_run_id: int, step_run_id
     _check_run_route(process_id, process_run_id, step_run_id)
     run = _run()
     session = db()
-    item_id = reserve_next(session, run.step.queue_id, run.id, run.step.process.lease_seconds, g.actor)
+    item_id = reserve_next(session, run.queue_id, run.step_run_id, run.lease_seconds, g.actor)
     session.commit()
     return jsonify(workItemId=str(item_id) if item_id is not None else None)
 
@@ -90,20 +89,22 @@ def release_item(ws: str, process_id: int, process_run_id: int, step_run_id: int
     except (KeyError, TypeError, ValueError):
         raise ApiError(400, "bad_request", "workItemId and state are required") from None
     session = db()
-    _item_for_run(item_id)
+    step_run_id = _run().step_run_id
     try:
         if state == "COMPLETED":
-            transitions.complete(session, item_id, _run().id, g.actor)
+            transitions.complete(session, item_id, step_run_id, g.actor)
         elif state == "FAILED":
             exc = body.get("exception") or {}
             try:
                 exc_type = ExceptionType(str(exc.get("type", "APPLICATION")).lower())
             except ValueError:
                 raise ApiError(400, "bad_request", "exception.type must be BUSINESS or APPLICATION") from None
-            transitions.fail(session, item_id, _run().id, exc_type, exc.get("code"), exc.get("message"), g.actor)
+            transitions.fail(session, item_id, step_run_id, exc_type, exc.get("code"), exc.get("message"), g.actor)
         else:
             raise ApiError(400, "bad_request", "state must be COMPLETED or FAILED")
     except transitions.TransitionRefused as refused:
+        if session.get(WorkItem, item_id) is None:
+            raise ApiError(404, "not_found", f"no work item {item_id}") from None
         raise ApiError(409, "conflict", str(refused)) from None
     session.commit()
     return jsonify(workItemId=str(item_id), state=state)
@@ -113,17 +114,18 @@ def release_item(ws: str, process_id: int, process_run_id: int, step_run_id: int
 def create_output(ws: str, process_id: int, item_id: int):
     _check_run_route(process_id)
     parent = _item_for_run(item_id)
-    if parent.step_run_id != _run().id or parent.state != ItemState.RESERVED:
+    if parent.step_run_id != _run().step_run_id or parent.state != ItemState.RESERVED:
         raise ApiError(409, "conflict", f"work item {item_id} is not an input this run holds")
     body = json_body()
     payload = body.get("payload")
     reject_large_payload(payload)
     session = db()
-    step = _run().step
-    queue = step.output_queue or queue_named(session, f"{step.process.name}.output")
+    run = _run()
+    queue = (session.get(Queue, run.output_queue_id) if run.output_queue_id
+             else queue_named(session, f"{run.process_name}.output"))
     item = transitions.create(session, queue, transitions.NewItem(payload=payload if payload is not None else {},
                                                                   parent_id=item_id), g.actor,
-                              process_id=step.process_id, draft_of_run=_run().id)
+                              process_id=run.process_id, draft_of_run=run.step_run_id)
     session.commit()
     return jsonify(id=str(item.id))
 
@@ -169,7 +171,8 @@ def add_file(ws: str, item_id: int):
     limit = services().settings.max_file_bytes
     if size > limit:
         raise ApiError(413, "too_large", f"{name} is {size} bytes; files may not exceed {limit} bytes")
-    token = services().signer.sign("upload", {"item": item_id, "name": name, "size": size, "run": _run().id})
+    token = services().signer.sign("upload", {"item": item_id, "name": name, "size": size,
+                                              "run": _run().step_run_id})
     return jsonify(url=url_for("files.upload", _external=True), fields={"token": token})
 
 
@@ -213,7 +216,7 @@ def read_secret(ws: str, name: str):
     session = db()
     run = _run()
     try:
-        values = services().vault.read(session, name, run.step.process.name, g.actor, run_id=run.id)
+        values = services().vault.read(session, name, run.process_name, g.actor, run_id=run.step_run_id)
         envelope = transit.seal_for_client(values.reveal(), public_key)
     except SecretNotFound:
         raise ApiError(404, "not_found", f"no secret named {name!r}") from None
@@ -238,7 +241,7 @@ def write_secret(ws: str, name: str):
         values = transit.open_from_client(body, vault.transit_key(session))
     except transit.EnvelopeError as bad:
         raise ApiError(400, "bad_request", str(bad)) from None
-    process_name = _run().step.process.name
+    process_name = _run().process_name
     try:
         if process_name not in vault.scope_of(session, name):
             raise ApiError(403, "forbidden", f"process {process_name!r} may not write secret {name!r}")
