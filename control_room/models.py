@@ -212,7 +212,38 @@ class Runner(Base):
     credential_hash: Mapped[str] = mapped_column(String(64), unique=True)
     registered_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
     last_heartbeat_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    lost_at: Mapped[datetime | None] = mapped_column(AwareDateTime)  # missed heartbeats; its runs were failed
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Schedule(Base):
+    """A schedule declared in schedules.yaml; its pause flag and history live here."""
+
+    __tablename__ = "schedules"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("processes.id"))
+    cron: Mapped[str] = mapped_column(String(120))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
+    business_days_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    overlap: Mapped[str] = mapped_column(String(8), default="skip")  # skip | queue
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    declared: Mapped[bool] = mapped_column(Boolean, default=True)  # false once removed from schedules.yaml
+    process: Mapped[Process] = relationship()
+
+
+class ScheduleFire(Base):
+    """One row per scheduled time: the unique key makes each fire happen once, whichever control-room
+    process gets there first, and a fire missed during a restart is caught up once."""
+
+    __tablename__ = "schedule_fires"
+    __table_args__ = (UniqueConstraint("schedule_id", "fire_time"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("schedules.id", ondelete="CASCADE"), index=True)
+    fire_time: Mapped[datetime] = mapped_column(AwareDateTime)
+    fired_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    outcome: Mapped[str] = mapped_column(String(32))  # started | skipped | queued
+    process_run_id: Mapped[int | None] = mapped_column(ForeignKey("process_runs.id"))
 
 
 class RegistrationToken(Base):
