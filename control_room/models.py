@@ -124,6 +124,8 @@ class ProcessStep(Base):
     output_queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id"))
     labels: Mapped[list[str]] = mapped_column(JSON, default=list)
     timeout_seconds: Mapped[int] = mapped_column(Integer, default=3600)
+    lease_seconds: Mapped[int | None] = mapped_column(Integer)  # None: the process's
+    max_retries: Mapped[int | None] = mapped_column(Integer)  # None: the process's
     process: Mapped[Process] = relationship(back_populates="steps")
     queue: Mapped[Queue] = relationship(foreign_keys=[queue_id])
     output_queue: Mapped[Queue | None] = relationship(foreign_keys=[output_queue_id])
