@@ -248,6 +248,17 @@ class ScheduleFire(Base):
     process_run_id: Mapped[int | None] = mapped_column(ForeignKey("process_runs.id"))
 
 
+class QueueTrigger(Base):
+    """Start a run of the process when at least `min_items` wait and fewer than `max_active_runs` run."""
+
+    __tablename__ = "queue_triggers"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("processes.id", ondelete="CASCADE"), unique=True)
+    min_items: Mapped[int] = mapped_column(Integer, default=1)
+    max_active_runs: Mapped[int] = mapped_column(Integer, default=1)
+    process: Mapped[Process] = relationship()
+
+
 class RegistrationToken(Base):
     """One-time token a runner trades for its long-lived credential."""
 

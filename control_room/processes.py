@@ -1,7 +1,7 @@
 """Declaring processes and their steps (schedules.yaml loads through here)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +23,8 @@ class StepSpec:
     queue: str | None = None  # default: "<process>.<step>"
     labels: tuple[str, ...] = ()
     timeout_seconds: int = 3600
+    lease_seconds: int | None = None  # None: the process's
+    max_retries: int | None = None  # None: the process's
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,6 @@ class ProcessSpec:
     max_retries: int = 3
     retry_base_seconds: int = 30
     description: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 def queue_named(session: Session, name: str) -> Queue:
@@ -60,6 +61,7 @@ def apply_spec(session: Session, spec: ProcessSpec, actor: Actor) -> Process:
         step = existing.pop(position, None) or ProcessStep(position=position)
         step.name, step.bot, step.task = step_spec.name, step_spec.bot, step_spec.task
         step.queue, step.labels, step.timeout_seconds = queue, list(step_spec.labels), step_spec.timeout_seconds
+        step.lease_seconds, step.max_retries = step_spec.lease_seconds, step_spec.max_retries
         step.output_queue = queues[position + 1] if position + 1 < len(queues) else None
         if step not in process.steps:
             process.steps.append(step)

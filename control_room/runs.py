@@ -78,7 +78,7 @@ def claim(session: Session, runner: Runner) -> Claim | None:
         step = step_run.step
         if not set(step.labels) <= set(runner.labels):
             continue
-        lease = step.process.lease_seconds
+        lease = step.lease_seconds or step.process.lease_seconds
         item_id = reservation.reserve_next(session, step.queue_id, step_run.id, lease, Actor.run(step_run.id))
         if item_id is None:
             finish(session, step_run, exit_code=0, actor=SYSTEM, note="no work items waiting")
@@ -115,7 +115,7 @@ def run_for_token(session: Session, token: str) -> RunContext | None:
     """The running step run a bot's bearer token belongs to; None once the run has ended."""
     row = session.execute(
         select(StepRun.id, StepRun.process_run_id, ProcessStep.process_id, Process.name, ProcessStep.queue_id,
-               ProcessStep.output_queue_id, Process.lease_seconds)
+               ProcessStep.output_queue_id, func.coalesce(ProcessStep.lease_seconds, Process.lease_seconds))
         .join(ProcessStep, StepRun.step_id == ProcessStep.id).join(Process, ProcessStep.process_id == Process.id)
         .where(StepRun.token_hash == tokens.token_hash(token), StepRun.state == RunState.RUNNING)
     ).first()

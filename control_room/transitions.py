@@ -22,7 +22,7 @@ from sqlalchemy.orm.util import identity_key
 
 from control_room import audit
 from control_room.actors import SYSTEM, Actor
-from control_room.models import ExceptionType, ItemState, Process, Queue, WorkItem
+from control_room.models import ExceptionType, ItemState, Process, ProcessStep, Queue, WorkItem
 from control_room.retry_policy import RetryPolicy, decide
 
 S = ItemState
@@ -151,11 +151,17 @@ def complete(session: Session, item_id: int, step_run_id: int, actor: Actor) -> 
 
 
 def policy_for(session: Session, item_id: int) -> RetryPolicy:
-    process = session.scalar(select(Process).join(WorkItem, WorkItem.process_id == Process.id)
-                             .where(WorkItem.id == item_id))
-    if process is None:
+    """The retry policy of the step that reads the item's queue (its own override, else its process's)."""
+    row = session.execute(
+        select(ProcessStep.max_retries, Process.max_retries, Process.retry_base_seconds)
+        .join(Process, ProcessStep.process_id == Process.id)
+        .join(WorkItem, WorkItem.queue_id == ProcessStep.queue_id)
+        .where(WorkItem.id == item_id).limit(1)
+    ).first()
+    if row is None:
         return RetryPolicy()
-    return RetryPolicy(max_retries=process.max_retries, base_seconds=process.retry_base_seconds)
+    step_retries, process_retries, base = row
+    return RetryPolicy(max_retries=process_retries if step_retries is None else step_retries, base_seconds=base)
 
 
 def _fail(session: Session, item_id: int, action: str, exception_type: ExceptionType, code: str | None,

@@ -45,6 +45,15 @@ def upgrade() -> None:
     with op.batch_alter_table('schedule_fires', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_schedule_fires_schedule_id'), ['schedule_id'], unique=False)
 
+    op.create_table('queue_triggers',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('process_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('min_items', sa.Integer(), nullable=False),
+    sa.Column('max_active_runs', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['process_id'], ['processes.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('process_id')
+    )
     with op.batch_alter_table('runners', schema=None) as batch_op:
         batch_op.add_column(sa.Column('lost_at', sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table('process_steps', schema=None) as batch_op:
@@ -65,6 +74,7 @@ def downgrade() -> None:
     with op.batch_alter_table('schedule_fires', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_schedule_fires_schedule_id'))
 
+    op.drop_table('queue_triggers')
     op.drop_table('schedule_fires')
     op.drop_table('schedules')
     # ### end Alembic commands ###
