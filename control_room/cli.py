@@ -15,6 +15,7 @@ from control_room.actors import Actor
 from control_room.config import Settings
 
 EXIT_DUPLICATE = 3
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def _settings() -> Settings:
@@ -93,10 +94,149 @@ def db_upgrade() -> None:
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes")
 @click.option("--threads", default=8, show_default=True, type=int, help="threads per worker")
 def serve(host: str, port: int, workers: int, threads: int) -> None:
-    """Serve the control room with gunicorn (production WSGI server)."""
+    """Serve the control room with gunicorn (production WSGI server), with the scheduler and the lease
+    sweeper. schedules.yaml (ARFLEET_SCHEDULES_FILE, default ./schedules.yaml) is loaded first."""
     from control_room.server import serve as run_server
 
+    _apply_schedules_file(_schedules_path(None), quiet=True)
     run_server(_settings(), host, port, workers, threads)
+
+
+def _schedules_path(path: Path | None) -> Path:
+    import os
+
+    return path or Path(os.environ.get("ARFLEET_SCHEDULES_FILE", "schedules.yaml"))
+
+
+def _apply_schedules_file(path: Path, quiet: bool = False) -> None:
+    from control_room.fleet_file import InvalidFleetFile, load
+    from control_room.fleet_sync import apply_fleet
+
+    if not path.exists():
+        if not quiet:
+            raise click.ClickException(f"{path} does not exist")
+        return
+    try:
+        fleet = load(path)
+    except InvalidFleetFile as exc:
+        raise click.ClickException(f"{path} is not valid:\n{exc}") from None
+    with _transaction() as session:
+        apply_fleet(session, fleet, _operator())
+    click.echo(f"{path}: {len(fleet.processes)} processes, {len(fleet.schedules)} schedules, "
+               f"{len(fleet.triggers)} queue triggers loaded")
+
+
+# --- schedules ---------------------------------------------------------------------------------------
+@main.group()
+def schedules() -> None:
+    """Processes, schedules and queue triggers declared in schedules.yaml."""
+
+
+@schedules.command("check")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def schedules_check(path: Path | None) -> None:
+    """Validate schedules.yaml; report each error with its line."""
+    from control_room.fleet_file import InvalidFleetFile, load
+
+    path = _schedules_path(path)
+    try:
+        fleet = load(path)
+    except InvalidFleetFile as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(f"{path} is valid: {len(fleet.processes)} processes, {len(fleet.schedules)} schedules, "
+               f"{len(fleet.triggers)} queue triggers")
+
+
+@schedules.command("reload")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def schedules_reload(path: Path | None) -> None:
+    """Apply schedules.yaml to the database; running control rooms follow within seconds."""
+    _apply_schedules_file(_schedules_path(path))
+
+
+# --- runs --------------------------------------------------------------------------------------------
+@main.group()
+def runs() -> None:
+    """Process runs."""
+
+
+@runs.command("start")
+@click.argument("process")
+@click.option("--payload", "payloads", multiple=True, help="JSON object: an item for the first step (repeat)")
+def runs_start(process: str, payloads: tuple[str, ...]) -> None:
+    """Start a run now, optionally with payloads for its input queue; prints the run id."""
+    from control_room import runs as run_logic
+    from control_room.processes import UnknownProcess, get_process
+    from control_room.transitions import DuplicateReference, NewItem
+
+    items = []
+    for text in payloads:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise click.ClickException(f"--payload is not JSON: {exc.msg}") from None
+        if not isinstance(data, dict):
+            raise click.ClickException("--payload must be a JSON object")
+        items.append(NewItem(payload=data))
+    try:
+        with _transaction() as session:
+            run = run_logic.start_run(session, get_process(session, process), _operator(), items)
+            run_id = run.id
+    except (UnknownProcess, DuplicateReference) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(str(run_id))
+
+
+@runs.command("stop")
+@click.argument("run_id", type=int)
+def runs_stop(run_id: int) -> None:
+    """Stop a run: pending steps are cancelled, running bots are terminated by their runner."""
+    from control_room import runs as run_logic
+    from control_room.models import ProcessRun
+
+    with _transaction() as session:
+        run = session.get(ProcessRun, run_id)
+        if run is None:
+            raise click.ClickException(f"no run {run_id}")
+        try:
+            run_logic.request_stop(session, run, _operator())
+        except run_logic.RunError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"run {run_id} is stopping")
+
+
+# --- runner ------------------------------------------------------------------------------------------
+@main.command()
+@click.option("--url", required=True, help="the control room, e.g. http://control-room:8000")
+@click.option("--token", default=None, help="one-time registration token (first start only)")
+@click.option("--name", default=None, help="default: this machine's host name")
+@click.option("--labels", default="", help="comma-separated, e.g. browser,mail")
+@click.option("--capacity", default=1, show_default=True, type=int, help="bots run at once")
+@click.option("--state-dir", default=None, type=click.Path(path_type=Path),
+              help="credential and run outputs (default ~/.arfleet-runner)")
+@click.option("--bots-dir", default=None, type=click.Path(path_type=Path, file_okay=False),
+              help="folder holding the bots (default: the installed project's bots/)")
+@click.option("--heartbeat-seconds", default=10.0, show_default=True, type=float)
+def runner(url: str, token: str | None, name: str | None, labels: str, capacity: int, state_dir: Path | None,
+           bots_dir: Path | None, heartbeat_seconds: float) -> None:
+    """Run bots for a control room on this machine until Ctrl-C."""
+    import logging
+    import signal
+    import socket
+
+    from runner.agent import Runner, RunnerOptions, register_or_load
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s runner %(levelname)s %(message)s")
+    options = RunnerOptions(
+        url=url, token=token, name=name or socket.gethostname(), capacity=capacity,
+        labels=[label.strip() for label in labels.split(",") if label.strip()],
+        state_dir=state_dir or Path.home() / ".arfleet-runner", bots_dir=bots_dir or REPO_ROOT / "bots",
+        heartbeat_seconds=heartbeat_seconds)
+    agent = Runner(options, register_or_load(options))
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: agent.stop())
+    agent.run_forever()
 
 
 @main.command()

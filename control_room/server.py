@@ -1,4 +1,5 @@
-"""Serving the control room with gunicorn, plus the lease sweeper in the master process."""
+"""Serving the control room with gunicorn; the scheduler and the lease sweeper run in its master
+process (one of each per control-room machine; several machines coordinate through the database)."""
 from __future__ import annotations
 
 from gunicorn.app.base import BaseApplication
@@ -24,14 +25,25 @@ class _Gunicorn(BaseApplication):
 def serve(settings: Settings, host: str, port: int, workers: int, threads: int) -> None:
     from control_room import create_app
     from control_room.leases import Sweeper
+    from control_room.scheduler import FleetScheduler
 
     app = create_app(settings)  # fail fast (wrong master key, schema behind) before forking
-    sweeper = Sweeper(app.extensions["arfleet"].sessions)
+    sessions = app.extensions["arfleet"].sessions
+    sweeper, scheduler = Sweeper(sessions), FleetScheduler(sessions)
+
+    def when_ready(_arbiter) -> None:
+        sweeper.start()
+        scheduler.start()
+
+    def on_exit(_arbiter) -> None:
+        scheduler.stop()
+        sweeper.stop()
 
     options = {
         "bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": "gthread",
         "timeout": 120, "graceful_timeout": 20, "accesslog": "-",
-        "when_ready": lambda _arbiter: sweeper.start(),
-        "on_exit": lambda _arbiter: sweeper.stop(),
+        "when_ready": when_ready, "on_exit": on_exit,
+        # workers build their own app; the master's pooled connections must not be shared across fork
+        "post_fork": lambda _server, _worker: app.extensions["arfleet"].engine.dispose(close=False),
     }
     _Gunicorn(settings, options).run()
