@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets as pysecrets
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -105,7 +104,9 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 def _schedules_path(path: Path | None) -> Path:
     import os
 
-    return path or Path(os.environ.get("ARFLEET_SCHEDULES_FILE", "schedules.yaml"))
+    if os.environ.get("ARFLEET_SCHEDULES_FILE"):
+        return Path(os.environ["ARFLEET_SCHEDULES_FILE"])
+    return path or Path("schedules.yaml")
 
 
 def _apply_schedules_file(path: Path, quiet: bool = False) -> None:
@@ -243,26 +244,28 @@ def runner(url: str, token: str | None, name: str | None, labels: str, capacity:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 def up(host: str, port: int) -> None:
-    """Everything on one machine: migrate the database, create the first admin, serve."""
-    from control_room.db import make_engine, make_session_factory
-    from control_room.migrations_runner import upgrade
-    from control_room.models import Role, User
-    from control_room.server import serve as run_server
-    from control_room.users import create_user
+    """Everything on one machine: the control room with its scheduler, a local runner, and the
+    sandbox with demo data. Ctrl-C stops it all."""
+    from control_room.stack import Stack, prepare
 
     settings = _settings()
-    settings.home.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.resolved_database_url)
-    upgrade(engine)
-    with make_session_factory(engine).begin() as session:
-        if session.scalar(select(User.id).limit(1)) is None:
-            password = pysecrets.token_urlsafe(12)
-            create_user(session, "admin", password, Role.ADMIN, _operator())
-            click.echo(f"First start: created user 'admin' with password {password}  (shown once; change it)")
-    engine.dispose()
-    click.echo(f"arfleet control room: http://{host}:{port}/  (API: http://{host}:{port}/api/v1/openapi.json)")
-    click.echo("Ctrl-C stops everything.")
-    run_server(settings, host, port, workers=2, threads=8)
+    first = prepare(settings)
+    _apply_schedules_file(_schedules_path(REPO_ROOT / "schedules.yaml"), quiet=True)
+    stack = Stack(settings, host, port, REPO_ROOT / "bots")
+    click.echo("Starting arfleet:")
+    try:
+        stack.start()
+        click.echo(f"\narfleet is up: {stack.url}/   (API: {stack.url}/api/v1/openapi.json)")
+        if first.admin_password:
+            click.echo(f"First start: log in as 'admin' with password {first.admin_password}  "
+                       "(shown once: change it)")
+        else:
+            click.echo("Log in with your user; `arfleet users create NAME --role admin` adds one.")
+        click.echo("Ctrl-C stops everything.")
+        stack.wait()
+    finally:
+        click.echo("Stopping arfleet:")
+        stack.stop()
 
 
 # --- users -------------------------------------------------------------------------------------------

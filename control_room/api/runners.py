@@ -74,12 +74,20 @@ def register():
     return jsonify(runner_id=runner.id, name=runner.name, credential=credential), 201
 
 
+def touch(session, runner: Runner) -> None:
+    """A sign of life; a runner that was declared lost is back (its old runs stay failed)."""
+    runner.last_heartbeat_at = transitions.now_utc()
+    if runner.lost_at is not None:
+        runner.lost_at = None
+        audit.record(session, Actor.runner(runner.name), "runner.back", "runner", runner.id, {})
+
+
 @bp.post("/runners/heartbeat")
 @requires_runner
 def heartbeat():
     session = db()
     runner: Runner = g.runner
-    runner.last_heartbeat_at = transitions.now_utc()
+    touch(session, runner)
     stop = session.scalars(select(StepRun.id).where(StepRun.runner_id == runner.id,
                                                     StepRun.state == RunState.RUNNING,
                                                     StepRun.stop_requested.is_(True))).all()
@@ -119,7 +127,7 @@ def claim():
     while True:
         with sessions() as session:
             runner = session.get(Runner, runner_id)
-            runner.last_heartbeat_at = transitions.now_utc()
+            touch(session, runner)
             got = runs.claim(session, runner)
             if got is not None:
                 step = got.step_run.step
