@@ -51,14 +51,18 @@ def _check_details(details: dict[str, Any]) -> None:
             _check_details(value)
 
 
+_LAST_HASH = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+_APPEND_LOCK = text("SELECT pg_advisory_xact_lock(:k)").bindparams(k=AUDIT_LOCK_KEY)
+
+
 def record(session: Session, actor: Actor, action: str, object_type: str, object_id: object,
            details: dict[str, Any] | None = None) -> AuditEvent:
     """Append one event in the caller's transaction."""
     details = json.loads(json.dumps(details or {}, default=str))  # exactly what the DB will return
     _check_details(details)
     if is_postgres(session):
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK_KEY})
-    prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS_HASH
+        session.execute(_APPEND_LOCK)
+    prev = session.scalar(_LAST_HASH) or GENESIS_HASH
     at = datetime.now(timezone.utc)
     event = AuditEvent(
         at=at, actor_type=actor.type, actor_id=actor.id, action=action, object_type=object_type,

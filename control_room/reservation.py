@@ -6,23 +6,25 @@ so an item is never held by two runs.
 """
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from control_room import transitions
 from control_room.actors import Actor
 from control_room.db import is_postgres
-from control_room.models import ItemState, WorkItem
+from control_room.models import AwareDateTime, ItemState, WorkItem
+
+
+_BEST_WAITING = (
+    select(WorkItem.id)
+    .where(WorkItem.queue_id == bindparam("b_queue"), WorkItem.state == ItemState.NEW,
+           or_(WorkItem.defer_until.is_(None), WorkItem.defer_until <= bindparam("b_now", type_=AwareDateTime())))
+    .order_by(WorkItem.priority.desc(), WorkItem.deadline.asc().nulls_last(), WorkItem.id.asc())
+)
+_BEST_WAITING_SKIP_LOCKED = _BEST_WAITING.with_for_update(skip_locked=True)
 
 
 def reserve_next(session: Session, queue_id: int, step_run_id: int, lease_seconds: int, actor: Actor) -> int | None:
-    now = transitions.now_utc()
-    candidates = (
-        select(WorkItem.id)
-        .where(WorkItem.queue_id == queue_id, WorkItem.state == ItemState.NEW,
-               or_(WorkItem.defer_until.is_(None), WorkItem.defer_until <= now))
-        .order_by(WorkItem.priority.desc(), WorkItem.deadline.asc().nulls_last(), WorkItem.id.asc())
-    )
-    if is_postgres(session):
-        candidates = candidates.with_for_update(skip_locked=True)
-    return transitions.reserve_first(session, candidates, step_run_id, lease_seconds, actor)
+    candidates = _BEST_WAITING_SKIP_LOCKED if is_postgres(session) else _BEST_WAITING
+    return transitions.reserve_first(session, candidates, {"b_queue": queue_id, "b_now": transitions.now_utc()},
+                                     step_run_id, lease_seconds, actor)

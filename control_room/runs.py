@@ -6,7 +6,7 @@ and to its own process's items and secrets, nothing else.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from control_room import audit, reservation, tokens, transitions
@@ -111,14 +111,18 @@ class RunContext:
     lease_seconds: int
 
 
+# Built once: every robot API call runs it.
+_RUN_BY_TOKEN = (
+    select(StepRun.id, StepRun.process_run_id, ProcessStep.process_id, Process.name, ProcessStep.queue_id,
+           ProcessStep.output_queue_id, func.coalesce(ProcessStep.lease_seconds, Process.lease_seconds))
+    .join(ProcessStep, StepRun.step_id == ProcessStep.id).join(Process, ProcessStep.process_id == Process.id)
+    .where(StepRun.token_hash == bindparam("token_hash"), StepRun.state == RunState.RUNNING)
+)
+
+
 def run_for_token(session: Session, token: str) -> RunContext | None:
     """The running step run a bot's bearer token belongs to; None once the run has ended."""
-    row = session.execute(
-        select(StepRun.id, StepRun.process_run_id, ProcessStep.process_id, Process.name, ProcessStep.queue_id,
-               ProcessStep.output_queue_id, func.coalesce(ProcessStep.lease_seconds, Process.lease_seconds))
-        .join(ProcessStep, StepRun.step_id == ProcessStep.id).join(Process, ProcessStep.process_id == Process.id)
-        .where(StepRun.token_hash == tokens.token_hash(token), StepRun.state == RunState.RUNNING)
-    ).first()
+    row = session.execute(_RUN_BY_TOKEN, {"token_hash": tokens.token_hash(token)}).first()
     return RunContext(*row) if row else None
 
 

@@ -12,10 +12,11 @@ the transaction (they commit); nothing here commits.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
@@ -118,18 +119,23 @@ def publish_outputs(session: Session, parent_id: int, actor: Actor) -> list[int]
     return list(ids)
 
 
-def reserve_first(session: Session, candidates: Select[tuple[int]], step_run_id: int, lease_seconds: int,
-                  actor: Actor) -> int | None:
-    """Reserve the first of `candidates` (a query of NEW item ids, best first) in one statement:
-    `UPDATE … WHERE id = (candidates LIMIT 1) AND state = 'new' RETURNING id`."""
-    item_id = session.scalar(
-        update(WorkItem)
-        .where(WorkItem.id == candidates.limit(1).scalar_subquery(), WorkItem.state == S.NEW)
-        .values(state=S.RESERVED, step_run_id=step_run_id, updated_at=now_utc(),
-                lease_expires_at=now_utc() + timedelta(seconds=lease_seconds), attempts=WorkItem.attempts + 1)
-        .returning(WorkItem.id)
-        .execution_options(synchronize_session=False)
-    )
+@lru_cache(maxsize=8)
+def _reserve_statement(candidates: Select[tuple[int]]):
+    return (update(WorkItem)
+            .where(WorkItem.id == candidates.limit(1).scalar_subquery(), WorkItem.state == S.NEW)
+            .values(state=S.RESERVED, step_run_id=bindparam("b_step_run"), updated_at=bindparam("b_updated"),
+                    lease_expires_at=bindparam("b_lease_until"), attempts=WorkItem.attempts + 1)
+            .returning(WorkItem.id)
+            .execution_options(synchronize_session=False))
+
+
+def reserve_first(session: Session, candidates: Select[tuple[int]], params: dict[str, Any], step_run_id: int,
+                  lease_seconds: int, actor: Actor) -> int | None:
+    """Reserve the first of `candidates` (a prepared query of NEW item ids, best first, taking `params`)
+    in one statement: `UPDATE … WHERE id = (candidates LIMIT 1) AND state = 'new' RETURNING id`."""
+    now = now_utc()
+    item_id = session.scalar(_reserve_statement(candidates), {
+        **params, "b_step_run": step_run_id, "b_updated": now, "b_lease_until": now + timedelta(seconds=lease_seconds)})
     if item_id is not None:
         _audit(session, actor, "item.reserved", item_id, step_run_id=step_run_id, lease_seconds=lease_seconds)
     return item_id
