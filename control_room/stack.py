@@ -123,7 +123,7 @@ class Stack:
             time.sleep(0.5)
 
     def stop(self) -> None:
-        for name, proc in reversed(self._children):
+        for _name, proc in reversed(self._children):
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
         for name, proc in reversed(self._children):

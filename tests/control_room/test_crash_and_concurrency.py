@@ -5,14 +5,13 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from control_room import leases, transitions
 from control_room.actors import Actor
 from control_room.db import make_engine, make_session_factory
-from control_room.models import ExceptionType, ItemState, ProcessRun, StepRun, WorkItem
+from control_room.models import ItemState, ProcessRun, StepRun, WorkItem
 from control_room.processes import get_process
 from control_room.reservation import reserve_next
 from control_room.transitions import NewItem

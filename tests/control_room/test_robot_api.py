@@ -1,5 +1,6 @@
 """An unmodified robocorp bot runs against a live control room; every effect is checked in the database."""
 import hashlib
+import io
 import os
 import subprocess
 import sys
@@ -8,7 +9,7 @@ from pathlib import Path
 import requests
 from sqlalchemy import select
 
-from control_room.actors import Actor
+from control_room.processes import get_process
 from control_room.models import AuditEvent, ItemState, Queue, RunState, StepRun, WorkItem
 from tests.control_room.fleet import ADMIN, auth, declare, register_runner, start_and_claim, user_token
 
@@ -37,14 +38,13 @@ def test_unmodified_robocorp_bot_runs_against_the_control_room(app, sessions, li
     ops = user_token(sessions, "ops")
     good = client.post("/api/v1/items", headers=auth(ops), data={
         "item": '{"process": "invoices", "reference": "F-1", "payload": {"invoice": "F-1"}}',
-        "file": (__import__("io").BytesIO(PDF), "invoice.pdf")}, content_type="multipart/form-data")
+        "file": (io.BytesIO(PDF), "invoice.pdf")}, content_type="multipart/form-data")
     assert good.status_code == 201, good.get_json()
     claim = start_and_claim(client, sessions, "invoices", [
         {"payload": {"invoice": "F-2", "fail": "business"}, "reference": "F-2"},
         {"payload": {"invoice": "F-3", "fail": "application"}, "reference": "F-3"},
     ], runner)
-    env = {k: v.replace("http://localhost", server.url) for k, v in claim["env"].items()}
-    env = {k: (server.url if k.endswith("_HOST") else v) for k, v in env.items()}
+    env = {k: (server.url if k.endswith("_HOST") else v) for k, v in claim["env"].items()}
 
     result = run_bot(BOT, "handle_invoices", env, tmp_path / "out")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -104,10 +104,8 @@ def test_run_token_is_refused_for_another_process(app, sessions):
     assert client.get(f"/json-v1/workspaces/arfleet/workitems/{other_id}/data", headers=token).status_code == 403
     assert client.put(f"/json-v1/workspaces/arfleet/workitems/{other_id}/data", json={"x": 1},
                       headers=token).status_code == 403
-    with app.app_context():
-        from control_room.processes import get_process
-        from control_room.context import db
-        dunning_id = get_process(db(), "dunning").id
+    with sessions() as session:
+        dunning_id = get_process(session, "dunning").id
     denied = client.post(f"/process-v1/workspaces/arfleet/processes/{dunning_id}/runs/{claim['process_run_id']}"
                          f"/robotRuns/{claim['step_run_id']}/reserve-next-work-item", headers=token)
     assert denied.status_code == 403
@@ -117,4 +115,3 @@ def test_run_token_is_refused_for_another_process(app, sessions):
     assert mine.status_code == 200 and mine.get_json() == {"invoice": "F-1"}
     with sessions() as session:
         assert session.get(WorkItem, other_id).payload == {"customer": "C1"}
-    assert Actor  # noqa: B018 - imported for symmetry with other tests

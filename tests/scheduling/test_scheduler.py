@@ -8,7 +8,7 @@ from control_room import transitions
 from control_room.db import make_engine, make_session_factory
 from control_room.fleet_file import parse
 from control_room.fleet_sync import apply_fleet
-from control_room.models import ProcessRun, RunState, Schedule, ScheduleFire
+from control_room.models import ProcessRun, RunState, Schedule
 from control_room.processes import get_process
 from control_room.scheduler import FleetScheduler, check_triggers, fire_schedule, start_queued_fires
 from control_room.transitions import NewItem
