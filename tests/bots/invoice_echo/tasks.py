@@ -43,7 +43,8 @@ def hang_on_first_item():
 
     item = workitems.inputs.current
     marker = Path(item.payload["ready_file"])
-    marker.write_text(str(item.id))
+    marker.with_suffix(".tmp").write_text(str(item.id))
+    marker.with_suffix(".tmp").rename(marker)  # the test sees the file only once it is complete
     time.sleep(600)
 
 
