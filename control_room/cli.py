@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from control_room.actors import Actor
 from control_room.config import Settings
+from sandbox.cli import sandbox as sandbox_commands
 
 EXIT_DUPLICATE = 3
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -243,19 +244,35 @@ def runner(url: str, token: str | None, name: str | None, labels: str, capacity:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def up(host: str, port: int) -> None:
+@click.option("--no-sandbox", is_flag=True, help="do not start the practice systems and demo data")
+def up(host: str, port: int, no_sandbox: bool) -> None:
     """Everything on one machine: the control room with its scheduler, a local runner, and the
     sandbox with demo data. Ctrl-C stops it all."""
-    from control_room.stack import Stack, prepare
+    from control_room.stack import Stack, prepare, store_sandbox_credentials
 
     settings = _settings()
     first = prepare(settings)
     _apply_schedules_file(_schedules_path(REPO_ROOT / "schedules.yaml"), quiet=True)
     stack = Stack(settings, host, port, REPO_ROOT / "bots")
+    practice = None
     click.echo("Starting arfleet:")
     try:
-        stack.start()
+        connection_file = None
+        if not no_sandbox:
+            from sandbox.launcher import Sandbox
+
+            practice = Sandbox(settings.home / "sandbox", progress=lambda text: click.echo(f"  sandbox: {text}"))
+            practice.start()
+            stored = store_sandbox_credentials(settings, practice.connection["credentials"])
+            if stored:
+                click.echo(f"  vault: {len(stored)} sandbox demo accounts stored")
+            connection_file = practice.connection_file
+        stack.start(connection_file)
         click.echo(f"\narfleet is up: {stack.url}/   (API: {stack.url}/api/v1/openapi.json)")
+        if practice is not None:
+            urls = practice.connection["urls"]
+            click.echo("Practice systems: " + ", ".join(f"{name} {urls[name]}" for name in
+                                                       ("erp", "portal_a", "portal_b", "chorus_pro")))
         if first.admin_password:
             click.echo(f"First start: log in as 'admin' with password {first.admin_password}  "
                        "(shown once: change it)")
@@ -266,6 +283,9 @@ def up(host: str, port: int) -> None:
     finally:
         click.echo("Stopping arfleet:")
         stack.stop()
+        if practice is not None:
+            practice.stop()
+            click.echo("  sandbox: stopped")
 
 
 # --- users -------------------------------------------------------------------------------------------
@@ -436,6 +456,9 @@ def audit_verify() -> None:
         return
     click.echo(f"AUDIT LOG BROKEN at event {verdict.first_bad_event_id}: {verdict.reason}", err=True)
     sys.exit(1)
+
+
+main.add_command(sandbox_commands)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from control_room.actors import SYSTEM
 from control_room.config import Settings
 from control_room.db import make_engine, make_session_factory
 from control_room.migrations_runner import upgrade
-from control_room.models import RegistrationToken, Role, User
+from control_room.models import Process, RegistrationToken, Role, Secret, User
 from control_room.users import create_user
 
 READY_TIMEOUT = 60
@@ -44,6 +44,25 @@ def prepare(settings: Settings) -> FirstStart:
             create_user(session, "admin", password, Role.ADMIN, SYSTEM)
     engine.dispose()
     return FirstStart(password)
+
+
+def store_sandbox_credentials(settings: Settings, credentials: dict[str, dict]) -> list[str]:
+    """The sandbox's demo accounts go into the vault (the bots read them from there, never from the
+    connection file), readable by every declared process. Existing secrets are left as they are."""
+    from credentials import master_key
+    from credentials.vault import Vault
+
+    vault = Vault(master_key.load_or_create(settings.master_key, settings.resolved_master_key_file))
+    engine = make_engine(settings.resolved_database_url)
+    stored = []
+    with make_session_factory(engine).begin() as session:
+        processes = list(session.scalars(select(Process.name)))
+        for name, values in credentials.items():
+            if session.scalar(select(Secret.id).where(Secret.name == name)) is None:
+                vault.set(session, name, values, SYSTEM, processes=processes, description="sandbox demo account")
+                stored.append(name)
+    engine.dispose()
+    return stored
 
 
 def local_runner_token(settings: Settings) -> str:
@@ -78,8 +97,10 @@ class Stack:
         print(f"  {name}: started (pid {proc.pid}, log {log})", flush=True)
         return proc
 
-    def start(self) -> None:
+    def start(self, connection_file: Path | None = None) -> None:
         env = {**os.environ, "ARFLEET_HOME": str(self.settings.home)}
+        if connection_file is not None:
+            env["ARFLEET_CONNECTION_FILE"] = str(connection_file)  # the bots read the sandbox's URLs there
         if self.settings.master_key:
             env["ARFLEET_MASTER_KEY"] = self.settings.master_key
         self._spawn("control-room", ["serve", "--host", self.host, "--port", str(self.port)], env)

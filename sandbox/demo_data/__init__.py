@@ -18,6 +18,8 @@ from faker import Faker
 from sandbox.demo_data import identifiers
 from sandbox.demo_data.channels import chorus_pro_seed, portal_seed
 from sandbox.demo_data.customers import make_customers
+from sandbox.demo_data.documents import ground_truth as documents_truth
+from sandbox.demo_data.documents import write as write_documents
 from sandbox.demo_data.invoices import make_invoices
 from sandbox.demo_data.money import to_json
 from sandbox.demo_data.settlement import allocations_json, is_applied, payment_json, settle
@@ -29,7 +31,7 @@ USERS = [
     {"username": "c.martin", "password": "demo-clerk-2026", "full_name": "Camille Martin"},
     {"username": "rpa.cash", "password": "demo-bot-2026", "full_name": "RPA bot (cash application)"},
 ]
-FILES = ("erp", "payments", "portal_a", "portal_b", "chorus_pro", "ground_truth")
+FILES = ("erp", "payments", "portal_a", "portal_b", "chorus_pro", "ground_truth", "documents")
 
 
 def _company() -> dict:
@@ -85,7 +87,7 @@ def generate(seed: int, customers: int, as_of: date | None = None) -> dict:
             for p in applied
         ],
     }
-    return {
+    data = {
         "meta": {"seed": seed, "customers": customers, "as_of": as_of.isoformat(), "start": start.isoformat()},
         "erp": erp,
         "payments": [payment_json(p, as_of) for p in payments],
@@ -110,6 +112,8 @@ def generate(seed: int, customers: int, as_of: date | None = None) -> dict:
             "open_items_after_all_payments": _open_items(documents, payments),
         },
     }
+    data["documents"] = documents_truth(data)
+    return data
 
 
 def dumps(data: dict) -> str:
@@ -119,7 +123,9 @@ def dumps(data: dict) -> str:
 
 def write(directory: str | Path, seed: int, customers: int, as_of: date | None = None) -> dict[str, Path]:
     """Write ``demo_data.json`` (everything) and one file per section (``erp.json`` for
-    ``python -m sandbox.erp --seed``, ``portal_a.json``…) into ``directory``; return the paths."""
+    ``python -m sandbox.erp --seed``, ``portal_a.json``…, ``documents.json`` the documents'
+    ground truth) into ``directory``, and the documents themselves under ``documents/``; return
+    the paths."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     data = generate(seed, customers, as_of)
@@ -128,4 +134,5 @@ def write(directory: str | Path, seed: int, customers: int, as_of: date | None =
     for name in FILES:
         paths[name] = directory / f"{name}.json"
         paths[name].write_text(dumps(data[name]), encoding="utf-8")
+    paths["documents_dir"] = write_documents(directory / "documents", data)
     return paths

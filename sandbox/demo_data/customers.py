@@ -22,6 +22,8 @@ LEGAL_FORMS = ("SAS", "SARL", "SA", "SASU", "SNC")
 FOREIGN_PLACES = {
     "BE": [("1000", "Bruxelles"), ("4000", "Liège"), ("5000", "Namur"), ("7000", "Mons"), ("2000", "Antwerpen")],
     "LU": [("L-1212", "Luxembourg"), ("L-4001", "Esch-sur-Alzette"), ("L-9001", "Ettelbruck")],
+    # Faker's it_IT city() draws from a set, so it differs between processes: Italian places are listed here
+    "IT": [("20121", "Milano"), ("00184", "Roma"), ("10121", "Torino"), ("40121", "Bologna"), ("50122", "Firenze")],
 }
 FOREIGN_FORMS = {"BE": ("SA", "SRL", "NV"), "DE": ("GmbH", "AG", "KG"), "IT": ("S.p.A.", "S.r.l."), "LU": ("S.A.", "S.à r.l.")}
 PUBLIC_KINDS = (
@@ -217,7 +219,7 @@ def _foreign(rng: random.Random, fakers: dict[str, Faker], code: str, behaviour:
     name = _with_legal_form(fake.company(), rng, FOREIGN_FORMS[country])
     if country in FOREIGN_PLACES:
         postcode, city = rng.choice(FOREIGN_PLACES[country])
-        address = {"line1": fakers["fr_FR"].street_address(), "line2": None, "postcode": postcode, "city": city,
+        address = {"line1": fake.street_address(), "line2": None, "postcode": postcode, "city": city,
                    "country": country}
     else:
         address = {"line1": fake.street_address(), "line2": None, "postcode": fake.postcode(), "city": fake.city(),
