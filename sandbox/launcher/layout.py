@@ -2,7 +2,7 @@
 
     demo/            the demo company (demo_data.json, the per-app seeds, documents.json, documents/)
     apps/<app>/      each app's SQLite database and uploaded files
-    mail/            Dovecot's config, passwd-file and Maildirs
+    mail/            Dovecot's config, passwd-file and Maildirs (see `Layout.mail` for private folders)
     bank/camt053/    the bank's end-of-day statements, as a bank drop folder
     bank/camt054/    the bank's credit notifications
     logs/<app>.log   what each app process printed
@@ -11,8 +11,17 @@
 """
 from __future__ import annotations
 
+import hashlib
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
+
+MAIL_FALLBACK = Path("/var/lib/arfleet-sandbox")
+
+
+def _traversable_by_others(folder: Path) -> bool:
+    return all(p.stat().st_mode & stat.S_IXOTH for p in [folder, *folder.parents] if p.exists())
 
 
 @dataclass(frozen=True)
@@ -40,7 +49,13 @@ class Layout:
 
     @property
     def mail(self) -> Path:
-        return self.root / "mail"
+        """Dovecot keeps mail as the `mail` user, who must be able to reach the folder. A sandbox
+        under a private folder (a clone in /root, pytest's tmp_path) keeps its mail in
+        /var/lib/arfleet-sandbox/<id of the sandbox folder>/mail instead."""
+        inside = self.root / "mail"
+        if os.geteuid() != 0 or _traversable_by_others(self.root):
+            return inside
+        return MAIL_FALLBACK / hashlib.sha256(str(self.root).encode()).hexdigest()[:16] / "mail"
 
     @property
     def bank(self) -> Path:
