@@ -1,4 +1,4 @@
-"""The arfleet control room: a Flask app serving the robot API, the native API and (later) the UI."""
+"""The arfleet control room: a Flask app serving the robot API, the native API and the web UI."""
 from __future__ import annotations
 
 from flask import Flask
@@ -14,6 +14,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from control_room.db import make_engine, make_session_factory
     from control_room.file_store import FileStore
     from control_room.signed_urls import UrlSigner
+    from control_room import ui
     from credentials import master_key
     from credentials.vault import Vault
 
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(files.bp)
     app.register_blueprint(native.bp)
     app.register_blueprint(runners.bp)
+    ui.init_app(app)
 
     @app.get("/healthz")
     def healthz():

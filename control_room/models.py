@@ -299,6 +299,7 @@ class User(Base):
     role: Mapped[Role] = mapped_column(_enum(Role))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    locale: Mapped[str | None] = mapped_column(String(8))  # the UI language the person chose
 
 
 class ApiToken(Base):
@@ -372,3 +373,65 @@ class AuditEvent(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# --- the web UI (issue 5) ------------------------------------------------------------------------------
+class LoginAttempt(Base):
+    """One row per password attempt: the rate limit counts them in the database, so it holds across
+    every gunicorn process and every control-room machine."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_username_at", "username", "at"),
+        Index("ix_login_attempts_ip_at", "ip", "at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    username: Mapped[str] = mapped_column(String(120))
+    ip: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+
+
+class ItemClaim(Base):
+    """Who is working on an escalated item right now, so two handlers do not fix it twice."""
+
+    __tablename__ = "item_claims"
+    item_id: Mapped[int] = mapped_column(ForeignKey("work_items.id", ondelete="CASCADE"), primary_key=True)
+    username: Mapped[str] = mapped_column(String(120))
+    claimed_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+
+
+class LabelledExample(Base):
+    """A person's resolution of an escalated item, kept for the bots to learn from.
+
+    `kind` names the bot whose output was judged (the step consuming the item's queue), `original`
+    holds what the bot produced (payload and its exception), `label` what the person decided (the
+    corrected payload, or the outcome and reason). Rows outlive the item, hence no foreign key."""
+
+    __tablename__ = "labelled_examples"
+    __table_args__ = (Index("ix_labelled_examples_kind_id", "kind", "id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(120))
+    item_id: Mapped[int] = mapped_column(BigId, index=True)
+    queue: Mapped[str] = mapped_column(String(120))
+    outcome: Mapped[str] = mapped_column(String(16))  # retried | done | rejected
+    original: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    label: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    username: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+
+
+# Indexes for the UI's filters and keyset pages (newest first, by id).
+Index("ix_work_items_queue_state_id", WorkItem.queue_id, WorkItem.state, WorkItem.id)
+Index("ix_work_items_queue_created", WorkItem.queue_id, WorkItem.created_at)
+Index("ix_work_items_reference", WorkItem.reference)
+Index("ix_work_items_inbox", WorkItem.state, WorkItem.priority, WorkItem.deadline, WorkItem.id)
+Index("ix_work_items_state_reason", WorkItem.state, WorkItem.exception_code)
+Index("ix_process_runs_process_id", ProcessRun.process_id, ProcessRun.id)
+Index("ix_process_runs_state_id", ProcessRun.state, ProcessRun.id)
+Index("ix_process_runs_created_at", ProcessRun.created_at)
+Index("ix_process_runs_ended_at", ProcessRun.ended_at)
+Index("ix_step_runs_runner_state", StepRun.runner_id, StepRun.state)
+Index("ix_step_runs_process_run", StepRun.process_run_id)
+Index("ix_audit_action_id", AuditEvent.action, AuditEvent.id)
+Index("ix_audit_actor_id_id", AuditEvent.actor_id, AuditEvent.id)

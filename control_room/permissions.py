@@ -12,9 +12,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "items.delete": frozenset({A, OPS}),
     "runs.read": frozenset({A, IT, OPS, H, V}),
     "runs.control": frozenset({A, OPS}),  # start, stop, re-run
+    "runners.read": frozenset({A, IT, OPS, V}),
     "runners.manage": frozenset({A, IT}),
     "secrets.manage": frozenset({A, IT}),
     "processes.manage": frozenset({A, IT}),
+    "schedules.read": frozenset({A, IT, OPS, V}),
+    "schedules.manage": frozenset({A, IT}),  # pause, resume, run now
     "audit.read": frozenset({A, IT, OPS, H, V}),
     "users.manage": frozenset({A}),
 }

@@ -10,18 +10,17 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import requests
 from sqlalchemy import select
 
-from control_room import audit, tokens, transitions
+from control_room import registration_tokens
 from control_room.actors import SYSTEM
 from control_room.config import Settings
 from control_room.db import make_engine, make_session_factory
 from control_room.migrations_runner import upgrade
-from control_room.models import Process, RegistrationToken, Role, Secret, User
+from control_room.models import Process, Role, Secret, User
 from control_room.users import create_user
 
 READY_TIMEOUT = 60
@@ -67,15 +66,9 @@ def store_sandbox_credentials(settings: Settings, credentials: dict[str, dict]) 
 
 def local_runner_token(settings: Settings) -> str:
     """A one-time registration token for the local runner (used only on its first start)."""
-    token = tokens.new_token("reg")
     engine = make_engine(settings.resolved_database_url)
     with make_session_factory(engine).begin() as session:
-        row = RegistrationToken(token_hash=tokens.token_hash(token), created_by="arfleet up",
-                                expires_at=transitions.now_utc() + timedelta(hours=1))
-        session.add(row)
-        session.flush()
-        audit.record(session, SYSTEM, "registration_token.created", "registration_token", row.id,
-                     {"for": "local runner"})
+        token = registration_tokens.issue(session, SYSTEM, "arfleet up", hours=1).token
     engine.dispose()
     return token
 

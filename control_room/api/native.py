@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, g, jsonify, request, send_file
 from sqlalchemy import String, cast, select
 
-from control_room import runs, transitions
+from control_room import item_actions, item_files, runs, transitions
 from control_room.api.auth import requires
 from control_room.api.errors import ApiError
 from control_room.api.openapi import OPENAPI
@@ -19,7 +19,7 @@ from control_room.file_store import TooLarge
 from control_room.permissions import allowed
 from control_room.models import ItemState, ProcessRun, Queue, RunState, WorkItem, WorkItemFile
 from control_room.processes import UnknownProcess, get_process
-from control_room.transitions import DuplicateReference, NewItem, TransitionRefused
+from control_room.transitions import DuplicateReference, NewItem
 
 bp = Blueprint("native_api", __name__, url_prefix="/api/v1")
 MAX_PAGE = 500
@@ -140,7 +140,11 @@ def create_items():
         for new in news:
             created.append(transitions.create(session, queue, new, g.actor, process_id=process.id))
         for upload in uploads:
-            _store_upload(created[0], upload)
+            item_files.attach_upload(session, services().files, created[0], upload,
+                                     services().settings.max_file_bytes)
+    except item_files.MissingFileName as exc:
+        session.rollback()
+        raise ApiError(400, "bad_request", str(exc)) from None
     except DuplicateReference as exc:
         session.rollback()
         raise _duplicate(exc) from None
@@ -151,18 +155,6 @@ def create_items():
     session.commit()
     data = [item_json(i) for i in created]
     return (jsonify(items=data) if "items" in body else jsonify(data[0])), 201
-
-
-def _store_upload(item: WorkItem, upload) -> None:
-    session = db()
-    name = (upload.filename or "").rsplit("/", 1)[-1]
-    if not name:
-        raise ApiError(400, "bad_request", "every file needs a file name")
-    row = WorkItemFile(item_id=item.id, name=name, size=0, sha256="")
-    session.add(row)
-    session.flush()
-    row.size, row.sha256 = services().files.write("items", item.id, row.id, upload.stream,
-                                                  services().settings.max_file_bytes)
 
 
 @bp.get("/items")
@@ -225,19 +217,15 @@ def get_item_file(item_id: int, file_id: int):
     return send_file(services().files.path("items", item_id, file_id), as_attachment=True, download_name=row.name)
 
 
-BATCH_ACTIONS = {"retry": "items.resolve", "done": "items.resolve", "reject": "items.resolve",
-                 "move": "items.resolve", "delete": "items.delete"}
-
-
 @bp.post("/items/batch")
 @requires("items.read")
 def batch():
     """retry | done | reject | move | delete on many items, with a reason; all or nothing."""
     body = json_body()
     action, ids, reason = body.get("action"), body.get("ids"), body.get("reason")
-    if action not in BATCH_ACTIONS:
-        raise ApiError(400, "bad_request", f"action must be one of {', '.join(BATCH_ACTIONS)}")
-    if not allowed(g.user.role, BATCH_ACTIONS[action]):
+    if action not in item_actions.PERMISSION:
+        raise ApiError(400, "bad_request", f"action must be one of {', '.join(item_actions.PERMISSION)}")
+    if not allowed(g.user.role, item_actions.PERMISSION[action]):
         raise ApiError(403, "forbidden", f"role {g.user.role.value!r} may not {action} items")
     if not isinstance(ids, list) or not ids or not all(isinstance(i, int) for i in ids):
         raise ApiError(400, "bad_request", "ids must be a non-empty list of item ids")
@@ -249,41 +237,16 @@ def batch():
         target = session.scalar(select(Queue).where(Queue.name == body.get("queue")))
         if target is None:
             raise ApiError(400, "bad_request", "move needs an existing target queue")
-    failures = []
-    for item_id in ids:
-        if session.get(WorkItem, item_id) is None:
-            failures.append({"id": item_id, "message": "no such item"})
-            continue
-        try:
-            if action == "retry":
-                transitions.retry(session, item_id, g.actor, reason)
-            elif action == "done":
-                transitions.mark_done(session, item_id, g.actor, reason)
-            elif action == "reject":
-                transitions.reject(session, item_id, g.actor, reason)
-            elif action == "move":
-                transitions.move(session, item_id, target, g.actor, reason)
-            else:
-                transitions.delete(session, item_id, g.actor, reason)
-        except (TransitionRefused, DuplicateReference) as exc:
-            failures.append({"id": item_id, "message": str(exc)})
-    if failures:
+    refusals = item_actions.apply_many(session, action, ids, g.actor, reason, target)
+    if refusals:
         session.rollback()
-        raise ApiError(409, "conflict", f"{len(failures)} of {len(ids)} item(s) refused; nothing was changed",
-                       failures=failures)
+        raise ApiError(409, "conflict", f"{len(refusals)} of {len(ids)} item(s) refused; nothing was changed",
+                       failures=[{"id": r.item_id, "message": r.message} for r in refusals])
     session.commit()
     if action == "delete":
         for item_id in ids:
-            _remove_item_files(item_id)
+            item_files.remove_item_files(services().files, item_id)
     return jsonify(action=action, ids=ids)
-
-
-def _remove_item_files(item_id: int) -> None:
-    folder = services().files.root / "items" / str(item_id)
-    if folder.is_dir():
-        for path in folder.iterdir():
-            path.unlink(missing_ok=True)
-        folder.rmdir()
 
 
 # --- runs ---------------------------------------------------------------------------------------------------

@@ -3,13 +3,11 @@ step run (long poll), streaming log lines, uploading artifacts, reporting the en
 from __future__ import annotations
 
 import time
-from datetime import timedelta
-
 from flask import Blueprint, g, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from control_room import audit, runs, tokens, transitions
+from control_room import audit, registration_tokens, runs, tokens, transitions
 from control_room.actors import Actor
 from control_room.api.auth import requires, requires_runner
 from control_room.api.errors import ApiError
@@ -26,20 +24,16 @@ POLL_INTERVAL = 0.5
 @bp.post("/registration-tokens")
 @requires("runners.manage")
 def create_registration_token():
-    body = json_body()
-    hours = body.get("expires_in_hours", 24)
-    if not isinstance(hours, int) or not 1 <= hours <= 24 * 30:
-        raise ApiError(400, "bad_request", "expires_in_hours must be an integer between 1 and 720")
-    token = tokens.new_token("reg")
+    hours = json_body().get("expires_in_hours", 24)
+    if not isinstance(hours, int) or isinstance(hours, bool):
+        raise ApiError(400, "bad_request", "expires_in_hours must be an integer")
     session = db()
-    row = RegistrationToken(token_hash=tokens.token_hash(token), created_by=g.user.username,
-                            expires_at=transitions.now_utc() + timedelta(hours=hours))
-    session.add(row)
-    session.flush()
-    audit.record(session, g.actor, "registration_token.created", "registration_token", row.id,
-                 {"expires_at": row.expires_at.isoformat()})
+    try:
+        issued = registration_tokens.issue(session, g.actor, g.user.username, hours)
+    except ValueError as exc:
+        raise ApiError(400, "bad_request", str(exc)) from None
     session.commit()
-    return jsonify(token=token, expires_at=row.expires_at.isoformat()), 201
+    return jsonify(token=issued.token, expires_at=issued.row.expires_at.isoformat()), 201
 
 
 @bp.post("/runners/register")
