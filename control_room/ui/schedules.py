@@ -11,7 +11,7 @@ from control_room.context import db
 from control_room.models import Process, ProcessRun, Schedule, ScheduleFire
 from control_room.transitions import now_utc
 from control_room.ui.access import actor, requires
-from control_room.ui.next_fire import next_fire
+from control_room.schedule_rules import fire_times
 
 bp = Blueprint("schedules", __name__, url_prefix="/schedules")
 
@@ -20,7 +20,7 @@ def _next(schedule: Schedule, now) -> object:
     if schedule.paused or not schedule.declared:
         return None
     try:
-        return next_fire(schedule.cron, schedule.timezone, now, schedule.business_days_only)
+        return next(fire_times(schedule.cron, schedule.timezone, schedule.business_days_only, now), None)
     except (ValueError, KeyError):
         return "invalid"
 

@@ -126,15 +126,6 @@ def test_schedules_pause_resume_run_now_and_next_fire(app, sessions, browser_for
         assert actions == ["schedule.paused", "schedule.resumed"]
 
 
-def test_next_fire_skips_weekends_and_french_holidays():
-    from control_room.ui.next_fire import next_fire
-
-    friday_evening = datetime(2026, 12, 24, 19, 0, tzinfo=timezone.utc)  # Christmas Eve, a Thursday
-    fire = next_fire("0 8 * * *", "Europe/Paris", friday_evening, business_days_only=True)
-    assert fire.isoformat() == "2026-12-28T08:00:00+01:00"  # not the 25th (holiday) nor the weekend
-    assert next_fire("0 8 * * *", "Europe/Paris", friday_evening).isoformat() == "2026-12-25T08:00:00+01:00"
-
-
 def test_runners_status_tokens_and_retirement(app, sessions, browser_for):
     fleet = seed.build(app)
     it = browser_for("it", "ida")
