@@ -1,0 +1,124 @@
+"""Debian's Chromium through Playwright, set up the same way for every bot: the configured binary
+(the real one, not the /usr/bin shell wrapper), headless, kept off the network except for the sites
+it is sent to, a default timeout so that a changed screen fails instead of hanging, static assets
+fetched once per run (``asset_cache``), and tracing on.
+
+``with open_browser(settings) as browser:`` then, around each piece of work,
+``with browser.evidence("INV-1"):`` — when the block raises, a full-page screenshot and the
+Playwright trace of that block are written to the output folder (and listed in
+``browser.failures``) before the exception goes on its way.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
+
+from bots.kit.asset_cache import AssetCache
+from bots.kit.settings import Settings
+
+LOGGER = logging.getLogger(__name__)
+
+# Chromium otherwise phones home (updates, safe browsing lists, sync, first-run pings).
+QUIET_FLAGS = (
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+
+
+@dataclass(frozen=True)
+class FailureEvidence:
+    """What was kept of a failed block: a screenshot and a trace zip (either may be missing if the
+    browser itself was gone)."""
+
+    label: str
+    screenshot: Path | None
+    trace: Path | None
+
+    @property
+    def files(self) -> list[Path]:
+        return [p for p in (self.screenshot, self.trace) if p is not None]
+
+
+@dataclass
+class BrowserSession:
+    settings: Settings
+    playwright: Playwright
+    browser: Browser
+    context: BrowserContext
+    page: Page
+    failures: list[FailureEvidence] = field(default_factory=list)
+
+    @contextmanager
+    def evidence(self, label: str) -> Iterator[None]:
+        """Trace the block; keep a screenshot and the trace if it raises."""
+        self.context.tracing.start_chunk(title=label)
+        try:
+            yield
+        except BaseException:
+            self.failures.append(self._keep_failure(label))
+            raise
+        else:
+            self.context.tracing.stop_chunk()
+
+    def screenshot(self, path: Path) -> Path:
+        """A full-page screenshot of the current page (evidence of a confirmation, for instance)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def _keep_failure(self, label: str) -> FailureEvidence:
+        folder = self.settings.output_dir / "failures"
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = f"{_stamp()}-{_safe(label)}"
+        screenshot: Path | None = folder / f"{stem}.png"
+        trace: Path | None = folder / f"{stem}-trace.zip"
+        try:
+            self.page.screenshot(path=str(screenshot), full_page=True)
+        except PlaywrightError as exc:  # the page may have crashed with the error we are reporting
+            LOGGER.warning("no failure screenshot for %s: %s", label, exc)
+            screenshot = None
+        try:
+            self.context.tracing.stop_chunk(path=str(trace))
+        except PlaywrightError as exc:
+            LOGGER.warning("no failure trace for %s: %s", label, exc)
+            trace = None
+        LOGGER.info("failure evidence for %s: %s, %s", label, screenshot, trace)
+        return FailureEvidence(label, screenshot, trace)
+
+
+@contextmanager
+def open_browser(settings: Settings) -> Iterator[BrowserSession]:
+    """Launch Chromium with one context and one page, tracing on; close everything on the way out."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=settings.chromium, headless=settings.headless, args=list(QUIET_FLAGS))
+        try:
+            context = browser.new_context(accept_downloads=False, timezone_id=settings.timezone)
+            context.set_default_timeout(settings.browser_timeout_ms)
+            context.set_default_navigation_timeout(settings.browser_timeout_ms)
+            AssetCache().install(context)
+            context.tracing.start(screenshots=True, snapshots=True)
+            session = BrowserSession(settings, playwright, browser, context, context.new_page())
+            yield session
+            context.tracing.stop()
+            context.close()
+        finally:
+            browser.close()
+
+
+def _stamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def _safe(label: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", label)[:80] or "item"

@@ -1,0 +1,92 @@
+"""The base of every page object: opening a screen and submitting a form the way a person does,
+while noticing what a person would notice — an error page from the server, being sent back to the
+sign-in page — and saying so with an exception the flow can act on (see ``web_errors``).
+
+Page objects built on it keep to the Playwright guidance: locators built once in ``__init__`` by
+role and label, one method per user action, explicit waits, no sleeps and no business rules.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator, Page, Response
+
+from bots.kit.retry import retry_call
+from bots.kit.web_errors import SignedOut, SiteError
+
+RELOAD_DELAYS = (0.5, 2.0, 5.0)  # pauses before reloading an error page
+
+
+class Screen:
+    """One screen of a target site, reached under ``base_url``."""
+
+    #: Paths of the site's sign-in pages: landing there means the session is gone.
+    sign_in_paths: tuple[str, ...] = ()
+    #: False for the sign-in screens themselves.
+    needs_session: bool = True
+
+    def __init__(self, page: Page, base_url: str, reload_delays: Sequence[float] = RELOAD_DELAYS) -> None:
+        self.page = page
+        self.base_url = base_url.rstrip("/")
+        self.reload_delays = tuple(reload_delays)
+
+    def _open(self, path: str) -> None:
+        """Go to ``path`` on the site and make sure the screen really came."""
+        url = self.base_url + path
+        self._arrive(lambda: self.page.goto(url, wait_until="load"), url)
+
+    def _submit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` (a click that sends a form or follows a link) and wait for the page it
+        leads to."""
+        def navigate() -> Response | None:
+            with self.page.expect_navigation(wait_until="load") as navigation:
+                action()
+            return navigation.value
+        self._arrive(navigate, self.page.url)
+
+    def _arrive(self, navigate: Callable[[], Response | None], url: str) -> None:
+        """Navigate, then deal with an error page as a person would: a page that was merely fetched
+        (GET, including the page a form redirected to) is reloaded; a form whose sending failed is
+        not sent again here — whether it got through is for the flow to find out."""
+        response = self._navigate(navigate, url)
+        if response is not None and response.status >= 500:
+            if response.request.method != "GET":
+                raise SiteError(response.url, response.status, response.status_text)
+            retry_call(lambda: self._reload(), retry_on=(SiteError,), delays=self.reload_delays,
+                       what=f"reloading {response.url}")
+        if self.needs_session and self.on_sign_in_page():
+            raise SignedOut(f"{self.base_url} sent the bot back to its sign-in page")
+
+    def _reload(self) -> None:
+        response = self._navigate(lambda: self.page.reload(wait_until="load"), self.page.url)
+        if response is not None and response.status >= 500:
+            raise SiteError(response.url, response.status, response.status_text)
+
+    @staticmethod
+    def _navigate(navigate: Callable[[], Response | None], url: str) -> Response | None:
+        try:
+            return navigate()
+        except PlaywrightError as exc:
+            if "net::" in str(exc):  # connection refused, reset, DNS...: the site is not there
+                raise SiteError(url, None, str(exc).splitlines()[0]) from exc
+            raise
+
+    def on_sign_in_page(self) -> bool:
+        return urlsplit(self.page.url).path.startswith(self.sign_in_paths) if self.sign_in_paths else False
+
+
+def table_rows(table: Locator) -> list[dict[str, str]]:
+    """A data table as a person reads it: one dict per body row, keyed by the column headers, so
+    page objects do not depend on the order of columns."""
+    if table.count() == 0:
+        return []
+    # Text as written in the page, not as styled (a header may be shown upper-cased by CSS).
+    headers = [" ".join(h.split()) for h in table.get_by_role("columnheader").all_text_contents()]
+    rows = []
+    for row in table.get_by_role("row").all():
+        cells = row.get_by_role("rowheader").or_(row.get_by_role("cell")).all_text_contents()
+        if cells and len(cells) == len(headers):
+            rows.append(dict(zip(headers, (" ".join(c.split()) for c in cells), strict=True)))
+    return rows

@@ -1,0 +1,36 @@
+"""A web site's login as the vault keeps it: user, password and, where the site asks for a second
+factor, the TOTP secret of its authenticator. The repr never shows the secrets."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from robocorp.workitems import ApplicationException
+
+
+@dataclass(frozen=True)
+class WebLogin:
+    login: str
+    password: str
+    totp_secret: str | None = None
+
+    @classmethod
+    def from_secret(cls, name: str, secret: Mapping[str, Any]) -> WebLogin:
+        try:
+            return cls(str(secret["login"]), str(secret["password"]),
+                       str(secret["totp_secret"]) if secret.get("totp_secret") else None)
+        except KeyError as exc:
+            raise ApplicationException(message=f"The vault secret {name!r} has no {exc.args[0]!r} key.",
+                                       code="VAULT_SECRET_INCOMPLETE") from None
+
+    def __repr__(self) -> str:
+        return f"WebLogin(login={self.login!r}, password=***, totp_secret={'***' if self.totp_secret else None})"
+
+
+class SignInRefused(ApplicationException):
+    """The site refused the bot's login: the vault secret is wrong or the account is locked."""
+
+    def __init__(self, site: str, message: str) -> None:
+        super().__init__(message=f"{site} refused the bot's login ({message}): check the account and the vault "
+                                 "secret.", code="SIGN_IN_REFUSED")
