@@ -182,7 +182,8 @@ def _processes(reader: _Reader, node: yaml.Node, names: set[str]) -> list[Proces
         for i, step_node in enumerate(reader.sequence(fields["steps"], f"{where}.steps") if "steps" in fields else []):
             sw = f"{where}.steps[{i}]"
             s = reader.mapping(step_node, sw, {"name", "bot", "task", "queue", "labels", "timeout", "lease",
-                                               "max_retries"}, {"name", "bot", "task"})
+                                               "max_retries", "poll"}, {"name", "bot", "task"})
+            poll_codes, poll_seconds = _poll(reader, s.get("poll"), f"{sw}.poll")
             step_name, bot, task = reader.name(s.get("name"), f"{sw}.name"), reader.text(s.get("bot"), f"{sw}.bot"), \
                 reader.text(s.get("task"), f"{sw}.task")
             if step_name in step_names:
@@ -198,7 +199,8 @@ def _processes(reader: _Reader, node: yaml.Node, names: set[str]) -> list[Proces
                 labels=tuple(label for label in labels if label),
                 timeout_seconds=reader.duration(s.get("timeout"), f"{sw}.timeout", 3600) or 3600,
                 lease_seconds=reader.duration(s.get("lease"), f"{sw}.lease", None),
-                max_retries=reader.integer(s.get("max_retries"), f"{sw}.max_retries", None)))
+                max_retries=reader.integer(s.get("max_retries"), f"{sw}.max_retries", None),
+                poll_codes=poll_codes, poll_seconds=poll_seconds))
         if "steps" in fields and not steps:
             reader.fail(fields["steps"], f"{where}.steps", "a process needs at least one step")
         if name in names:
@@ -211,6 +213,16 @@ def _processes(reader: _Reader, node: yaml.Node, names: set[str]) -> list[Proces
                 max_retries=reader.integer(fields.get("max_retries"), f"{where}.max_retries", 3) or 0,
                 retry_base_seconds=reader.duration(fields.get("retry_backoff"), f"{where}.retry_backoff", 30) or 30))
     return specs
+
+
+def _poll(reader: _Reader, node: yaml.Node | None, where: str) -> tuple[tuple[str, ...], int | None]:
+    """`poll: {codes: [STATUS_PENDING], every: 1h}`: failures with these codes wait, spending no retry."""
+    if node is None:
+        return (), None
+    fields = reader.mapping(node, where, {"codes", "every"}, {"codes", "every"})
+    codes = [reader.text(n, f"{where}.codes") for n in reader.sequence(fields["codes"], f"{where}.codes")] \
+        if "codes" in fields else []
+    return tuple(c for c in codes if c), reader.duration(fields.get("every"), f"{where}.every", None)
 
 
 def _schedules(reader: _Reader, node: yaml.Node, processes: set[str]) -> list[ScheduleSpec]:

@@ -126,6 +126,9 @@ class ProcessStep(Base):
     timeout_seconds: Mapped[int] = mapped_column(Integer, default=3600)
     lease_seconds: Mapped[int | None] = mapped_column(Integer)  # None: the process's
     max_retries: Mapped[int | None] = mapped_column(Integer)  # None: the process's
+    # application failures with these codes mean "not ready yet": retried after poll_seconds, no retry spent
+    poll_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    poll_seconds: Mapped[int | None] = mapped_column(Integer)
     process: Mapped[Process] = relationship(back_populates="steps")
     queue: Mapped[Queue] = relationship(foreign_keys=[queue_id])
     output_queue: Mapped[Queue | None] = relationship(foreign_keys=[output_queue_id])

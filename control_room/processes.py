@@ -25,6 +25,8 @@ class StepSpec:
     timeout_seconds: int = 3600
     lease_seconds: int | None = None  # None: the process's
     max_retries: int | None = None  # None: the process's
+    poll_codes: tuple[str, ...] = ()  # application failure codes meaning "not ready yet"
+    poll_seconds: int | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ def apply_spec(session: Session, spec: ProcessSpec, actor: Actor) -> Process:
         step.name, step.bot, step.task = step_spec.name, step_spec.bot, step_spec.task
         step.queue, step.labels, step.timeout_seconds = queue, list(step_spec.labels), step_spec.timeout_seconds
         step.lease_seconds, step.max_retries = step_spec.lease_seconds, step_spec.max_retries
+        step.poll_codes, step.poll_seconds = list(step_spec.poll_codes), step_spec.poll_seconds
         step.output_queue = queues[position + 1] if position + 1 < len(queues) else None
         if step not in process.steps:
             process.steps.append(step)

@@ -13,6 +13,8 @@ MAX_BACKOFF_SECONDS = 3600
 class RetryPolicy:
     max_retries: int = 3
     base_seconds: int = 30
+    poll_codes: frozenset[str] = frozenset()  # application failures meaning "not ready yet"
+    poll_seconds: int = 3600
 
 
 @dataclass(frozen=True)
@@ -20,12 +22,18 @@ class FailureDecision:
     retry: bool
     not_before: datetime | None  # when a retried item may be reserved again
     why: str
+    spends_attempt: bool = True
 
 
-def decide(policy: RetryPolicy, exception_type: ExceptionType, attempts: int, now: datetime) -> FailureDecision:
+def decide(policy: RetryPolicy, exception_type: ExceptionType, attempts: int, now: datetime,
+           code: str | None = None) -> FailureDecision:
     """Business failures escalate at once: the data is wrong and trying again changes nothing.
-    Application failures retry with exponential back-off (base, 2×base, 4×base…, capped at an hour)
-    until `max_retries` retries have been spent, then escalate. `attempts` counts the reservations so far."""
+    A poll code (e.g. a status not final yet) comes back after `poll_seconds` without spending a retry.
+    Other application failures retry with exponential back-off (base, 2×base, 4×base…, capped at an
+    hour) until `max_retries` retries have been spent, then escalate. `attempts` counts reservations."""
+    if exception_type is ExceptionType.APPLICATION and code in policy.poll_codes:
+        return FailureDecision(True, now + timedelta(seconds=policy.poll_seconds), f"{code}: polled again later",
+                               spends_attempt=False)
     if exception_type is ExceptionType.BUSINESS:
         return FailureDecision(False, None, "business exception: needs a person")
     retries_spent = max(attempts - 1, 0)

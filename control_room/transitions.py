@@ -159,15 +159,17 @@ def complete(session: Session, item_id: int, step_run_id: int, actor: Actor) -> 
 def policy_for(session: Session, item_id: int) -> RetryPolicy:
     """The retry policy of the step that reads the item's queue (its own override, else its process's)."""
     row = session.execute(
-        select(ProcessStep.max_retries, Process.max_retries, Process.retry_base_seconds)
+        select(ProcessStep.max_retries, Process.max_retries, Process.retry_base_seconds, ProcessStep.poll_codes,
+               ProcessStep.poll_seconds)
         .join(Process, ProcessStep.process_id == Process.id)
         .join(WorkItem, WorkItem.queue_id == ProcessStep.queue_id)
         .where(WorkItem.id == item_id).limit(1)
     ).first()
     if row is None:
         return RetryPolicy()
-    step_retries, process_retries, base = row
-    return RetryPolicy(max_retries=process_retries if step_retries is None else step_retries, base_seconds=base)
+    step_retries, process_retries, base, poll_codes, poll_seconds = row
+    return RetryPolicy(max_retries=process_retries if step_retries is None else step_retries, base_seconds=base,
+                       poll_codes=frozenset(poll_codes or ()), poll_seconds=poll_seconds or 3600)
 
 
 def _fail(session: Session, item_id: int, action: str, exception_type: ExceptionType, code: str | None,
@@ -175,13 +177,15 @@ def _fail(session: Session, item_id: int, action: str, exception_type: Exception
     attempts = session.scalar(select(WorkItem.attempts).where(WorkItem.id == item_id))
     if attempts is None:
         raise TransitionRefused(item_id, action, (S.RESERVED,))
-    decision = decide(policy_for(session, item_id), exception_type, attempts, now_utc())
+    decision = decide(policy_for(session, item_id), exception_type, attempts, now_utc(), code)
     values: dict[str, Any] = {
         "exception_type": exception_type, "exception_code": code, "exception_message": message,
         "lease_expires_at": None, "step_run_id": None,
     }
     if decision.retry:
         values.update(state=S.NEW, defer_until=decision.not_before)
+        if not decision.spends_attempt:
+            values["attempts"] = WorkItem.attempts - 1
     else:
         values.update(state=S.EXCEPTION)
     _cas(session, item_id, action, (S.RESERVED,), values, *guards)

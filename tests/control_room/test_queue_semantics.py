@@ -161,3 +161,39 @@ def test_reserved_item_cannot_be_deleted_or_marked_done_by_a_person(sessions, qu
             transitions.mark_done(session, item_id, ADMIN, "no")
         with pytest.raises(transitions.TransitionRefused):
             transitions.delete(session, item_id, ADMIN, "no")
+
+
+def test_poll_code_from_schedules_yaml_defers_without_spending_attempts(sessions):
+    from control_room.fleet_file import parse
+    from control_room.fleet_sync import apply_fleet
+
+    fleet = parse("""
+processes:
+  follow:
+    max_retries: 1
+    steps:
+      - {name: poll, bot: b, task: t, poll: {codes: [STATUS_PENDING], every: 2h}}
+""")
+    with sessions.begin() as session:
+        apply_fleet(session, fleet, ADMIN)
+        process = get_process(session, "follow")
+        run = ProcessRun(process_id=process.id)
+        session.add(run)
+        session.flush()
+        step_run = StepRun(process_run_id=run.id, step_id=process.steps[0].id)
+        session.add(step_run)
+        session.flush()
+        item_id = transitions.create(session, process.input_queue, NewItem(payload={}), ADMIN,
+                                     process_id=process.id).id
+        queue_id, run_id = process.input_queue.id, step_run.id
+    for _ in range(3):  # far more polls than max_retries allows for failures
+        assert _reserve(sessions, queue_id, run_id) == item_id
+        with sessions.begin() as session:
+            assert transitions.fail(session, item_id, run_id, ExceptionType.APPLICATION, "STATUS_PENDING",
+                                    "not paid yet", Actor.run(run_id))
+        item = _item(sessions, item_id)
+        assert item.state is ItemState.NEW and item.attempts == 0
+        assert round((item.defer_until - item.updated_at).total_seconds()) == 7200
+        with sessions.begin() as session:
+            session.execute(update(WorkItem).where(WorkItem.id == item_id).values(
+                defer_until=transitions.now_utc() - timedelta(seconds=1)))

@@ -29,3 +29,11 @@ def test_back_off_is_capped_at_an_hour():
 
 def test_no_retries_allowed_means_first_application_failure_escalates():
     assert not decide(RetryPolicy(max_retries=0), ExceptionType.APPLICATION, 1, NOW).retry
+
+
+def test_a_poll_code_waits_without_spending_a_retry():
+    policy = RetryPolicy(max_retries=1, poll_codes=frozenset({"STATUS_PENDING"}), poll_seconds=3600)
+    decision = decide(policy, ExceptionType.APPLICATION, attempts=5, now=NOW, code="STATUS_PENDING")
+    assert decision.retry and not decision.spends_attempt and decision.not_before == NOW + timedelta(hours=1)
+    assert not decide(policy, ExceptionType.APPLICATION, attempts=5, now=NOW, code="PORTAL_DOWN").retry
+    assert not decide(policy, ExceptionType.BUSINESS, attempts=1, now=NOW, code="STATUS_PENDING").retry
