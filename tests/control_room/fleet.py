@@ -48,3 +48,20 @@ def start_and_claim(client, sessions, process: str, payloads: list[dict], runner
     claim = client.post("/api/v1/runners/claim", json={"wait_seconds": 0}, headers=auth(runner_credential))
     assert claim.status_code == 200, claim.data
     return claim.get_json()
+
+
+def bare_step_run(sessions, process: str) -> tuple[int, int]:
+    """(input queue id, step run id) of a step run of `process`'s first step, without a runner: for tests
+    that drive reservation and transitions directly."""
+    from control_room.models import ProcessRun, StepRun
+    from control_room.processes import get_process
+
+    with sessions.begin() as session:
+        found = get_process(session, process)
+        run = ProcessRun(process_id=found.id)
+        session.add(run)
+        session.flush()
+        step_run = StepRun(process_run_id=run.id, step_id=found.steps[0].id)
+        session.add(step_run)
+        session.flush()
+        return found.steps[0].queue_id, step_run.id

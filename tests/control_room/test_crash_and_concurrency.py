@@ -11,11 +11,11 @@ from sqlalchemy import select
 from control_room import leases, transitions
 from control_room.actors import Actor
 from control_room.db import make_engine, make_session_factory
-from control_room.models import ItemState, ProcessRun, StepRun, WorkItem
+from control_room.models import ItemState, WorkItem
 from control_room.processes import get_process
 from control_room.reservation import reserve_next
 from control_room.transitions import NewItem
-from tests.control_room.fleet import ADMIN, auth, declare, register_runner, start_and_claim
+from tests.control_room.fleet import ADMIN, auth, bare_step_run, declare, register_runner, start_and_claim
 from tests.control_room.test_robot_api import BOT, run_bot
 
 ITEMS = 400
@@ -111,13 +111,7 @@ def test_eight_processes_reserving_concurrently_serve_each_item_once(sessions, s
         for n in range(ITEMS):
             transitions.create(session, queue, NewItem(payload={"n": n}, reference=f"F-{n}"), ADMIN,
                                process_id=process.id)
-        run = ProcessRun(process_id=process.id)
-        session.add(run)
-        session.flush()
-        step_run = StepRun(process_run_id=run.id, step_id=process.steps[0].id)
-        session.add(step_run)
-        session.flush()
-        queue_id, step_run_id = queue.id, step_run.id
+    queue_id, step_run_id = bare_step_run(sessions, "invoices")
     ctx = multiprocessing.get_context("spawn")
     results = ctx.Queue()
     workers = [ctx.Process(target=_reserver, args=(settings.resolved_database_url, queue_id, step_run_id, results))

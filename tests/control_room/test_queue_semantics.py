@@ -6,25 +6,17 @@ from sqlalchemy import select, update
 
 from control_room import leases, transitions
 from control_room.actors import Actor
-from control_room.models import AuditEvent, ExceptionType, ItemState, ProcessRun, StepRun, WorkItem
+from control_room.models import AuditEvent, ExceptionType, ItemState, WorkItem
 from control_room.processes import get_process
 from control_room.reservation import reserve_next
 from control_room.transitions import NewItem
-from tests.control_room.fleet import ADMIN, declare
+from tests.control_room.fleet import ADMIN, bare_step_run, declare
 
 
 @pytest.fixture
 def queue_env(sessions):
     declare(sessions, "invoices", max_retries=2, retry_base_seconds=10, lease_seconds=60)
-    with sessions.begin() as session:
-        process = get_process(session, "invoices")
-        run = ProcessRun(process_id=process.id)
-        session.add(run)
-        session.flush()
-        step_run = StepRun(process_run_id=run.id, step_id=process.steps[0].id)
-        session.add(step_run)
-        session.flush()
-        return process.id, process.steps[0].queue_id, step_run.id
+    return bare_step_run(sessions, "invoices")
 
 
 def _add(sessions, **fields) -> int:
@@ -45,7 +37,7 @@ def _item(sessions, item_id) -> WorkItem:
 
 
 def test_reservation_order_priority_then_deadline_then_age_and_deferred_wait(sessions, queue_env):
-    _, queue_id, run_id = queue_env
+    queue_id, run_id = queue_env
     now = transitions.now_utc()
     old_low = _add(sessions)
     deferred_high = _add(sessions, priority=9, defer_until=now + timedelta(hours=1))
@@ -58,7 +50,7 @@ def test_reservation_order_priority_then_deadline_then_age_and_deferred_wait(ses
 
 
 def test_business_failure_is_escalated_without_retry(sessions, queue_env):
-    _, queue_id, run_id = queue_env
+    queue_id, run_id = queue_env
     item_id = _add(sessions, payload={"invoice": "F-1"})
     assert _reserve(sessions, queue_id, run_id) == item_id
     with sessions.begin() as session:
@@ -71,7 +63,7 @@ def test_business_failure_is_escalated_without_retry(sessions, queue_env):
 
 
 def test_application_failures_retry_with_back_off_then_escalate(sessions, queue_env):
-    _, queue_id, run_id = queue_env
+    queue_id, run_id = queue_env
     item_id = _add(sessions)
     gaps = []
     for attempt in range(3):
@@ -103,7 +95,7 @@ def test_duplicate_reference_is_refused_with_existing_id(sessions, queue_env):
 
 
 def test_expired_lease_returns_item_as_application_failure(sessions, queue_env):
-    _, queue_id, run_id = queue_env
+    queue_id, run_id = queue_env
     item_id = _add(sessions)
     _reserve(sessions, queue_id, run_id, lease=60)
     with sessions.begin() as session:
@@ -121,7 +113,7 @@ def test_expired_lease_returns_item_as_application_failure(sessions, queue_env):
 
 
 def test_extending_a_lease_keeps_the_item(sessions, queue_env):
-    _, queue_id, run_id = queue_env
+    queue_id, run_id = queue_env
     item_id = _add(sessions)
     _reserve(sessions, queue_id, run_id, lease=1)
     with sessions.begin() as session:
@@ -132,7 +124,7 @@ def test_extending_a_lease_keeps_the_item(sessions, queue_env):
 
 
 def test_person_batch_operations_are_audited_with_actor_and_reason(sessions, queue_env):
-    _, queue_id, run_id = queue_env
+    queue_id, run_id = queue_env
     item_id = _add(sessions, reference="INV-9")
     _reserve(sessions, queue_id, run_id)
     with sessions.begin() as session:
@@ -153,7 +145,7 @@ def test_person_batch_operations_are_audited_with_actor_and_reason(sessions, que
 
 
 def test_reserved_item_cannot_be_deleted_or_marked_done_by_a_person(sessions, queue_env):
-    _, queue_id, run_id = queue_env
+    queue_id, run_id = queue_env
     item_id = _add(sessions)
     _reserve(sessions, queue_id, run_id)
     with sessions.begin() as session:
@@ -176,16 +168,11 @@ processes:
 """)
     with sessions.begin() as session:
         apply_fleet(session, fleet, ADMIN)
+    queue_id, run_id = bare_step_run(sessions, "follow")
+    with sessions.begin() as session:
         process = get_process(session, "follow")
-        run = ProcessRun(process_id=process.id)
-        session.add(run)
-        session.flush()
-        step_run = StepRun(process_run_id=run.id, step_id=process.steps[0].id)
-        session.add(step_run)
-        session.flush()
         item_id = transitions.create(session, process.input_queue, NewItem(payload={}), ADMIN,
                                      process_id=process.id).id
-        queue_id, run_id = process.input_queue.id, step_run.id
     for _ in range(3):  # far more polls than max_retries allows for failures
         assert _reserve(sessions, queue_id, run_id) == item_id
         with sessions.begin() as session:
