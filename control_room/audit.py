@@ -1,8 +1,9 @@
 """The append-only audit log: one event per state change, each chained to the previous by hash.
 
 An event's hash covers its content and the previous event's hash, so editing or deleting a row
-breaks the chain from there on; `verify_chain` names the first broken event. Appends are serialised
-(PostgreSQL advisory transaction lock; SQLite's BEGIN IMMEDIATE) so the chain stays linear.
+breaks the chain from there on; `verify_chain` names the first broken event. Events are chained when
+their transaction commits, under a PostgreSQL advisory transaction lock (SQLite's BEGIN IMMEDIATE
+already serialises writers), so the chain stays linear and the lock is held only for the append.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.orm import Session
 
 from control_room.actors import Actor
@@ -53,25 +54,40 @@ def _check_details(details: dict[str, Any]) -> None:
 
 _LAST_HASH = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
 _APPEND_LOCK = text("SELECT pg_advisory_xact_lock(:k)").bindparams(k=AUDIT_LOCK_KEY)
+PENDING = "arfleet.audit.pending"
 
 
 def record(session: Session, actor: Actor, action: str, object_type: str, object_id: object,
-           details: dict[str, Any] | None = None) -> AuditEvent:
-    """Append one event in the caller's transaction."""
+           details: dict[str, Any] | None = None) -> None:
+    """Append one event to the caller's transaction: it is written, chained, when the transaction commits
+    and vanishes if it rolls back. Chaining at commit keeps the chain's lock for the shortest time."""
     details = json.loads(json.dumps(details or {}, default=str))  # exactly what the DB will return
     _check_details(details)
+    session.info.setdefault(PENDING, []).append((actor.type, actor.id, action, object_type, str(object_id), details))
+
+
+@event.listens_for(Session, "before_commit")
+def _chain_pending_events(session: Session) -> None:
+    pending = session.info.pop(PENDING, None)
+    if not pending:
+        return
     if is_postgres(session):
-        session.execute(_APPEND_LOCK)
+        session.execute(_APPEND_LOCK)  # held until the commit: appends stay linear
     prev = session.scalar(_LAST_HASH) or GENESIS_HASH
     at = datetime.now(timezone.utc)
-    event = AuditEvent(
-        at=at, actor_type=actor.type, actor_id=actor.id, action=action, object_type=object_type,
-        object_id=str(object_id), details=details, prev_hash=prev,
-        hash=event_hash(prev, at, actor.type, actor.id, action, object_type, str(object_id), details),
-    )
-    session.add(event)
-    session.flush()
-    return event
+    rows = []
+    for actor_type, actor_id, action, object_type, object_id, details in pending:
+        digest = event_hash(prev, at, actor_type, actor_id, action, object_type, object_id, details)
+        rows.append({"at": at, "actor_type": actor_type, "actor_id": actor_id, "action": action,
+                     "object_type": object_type, "object_id": object_id, "details": details,
+                     "prev_hash": prev, "hash": digest})
+        prev = digest
+    session.execute(insert(AuditEvent), rows)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending_events(session: Session) -> None:
+    session.info.pop(PENDING, None)
 
 
 @dataclass(frozen=True)
