@@ -8,7 +8,6 @@ Real target sites misbehave; the bots must be proven against that. Each app call
 """
 from __future__ import annotations
 
-import hmac
 import itertools
 import json
 import os
@@ -18,6 +17,8 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from flask import Flask, abort, current_app, jsonify, request
+
+from sandbox.admin_api import require_admin_token
 
 ADMIN_PREFIX = "/_admin/"
 
@@ -63,9 +64,14 @@ class Faults:
         """The text a template shows for ``key``: the default, unless a fault renamed it."""
         return self.settings.labels.get(key, default)
 
-    def session_expired(self, started_at: float, last_seen: float, idle_limit_s: int) -> bool:
-        """Whether a session must be logged out, by the app's idle limit or an injected early logout."""
-        now = time.time()
+    def session_expired(self, started_at: float, last_seen: float, idle_limit_s: int,
+                        now: float | None = None) -> bool:
+        """Whether a session must be logged out, by the app's idle limit or an injected early logout.
+
+        Times are timestamps; ``now`` is the wall clock unless the app measures on its business clock.
+        """
+        if now is None:
+            now = time.time()
         if now - last_seen > idle_limit_s:
             return True
         max_age = self.settings.session_max_age_s
@@ -87,10 +93,7 @@ class Faults:
         return None
 
     def _admin(self):
-        token = current_app.config.get("ADMIN_TOKEN", "")
-        given = request.headers.get("X-Admin-Token", "")
-        if not token or not hmac.compare_digest(token, given):
-            abort(403)
+        require_admin_token()
         if request.method == "PUT":
             try:
                 self.settings = FaultSettings.from_mapping(request.get_json(force=True) or {})

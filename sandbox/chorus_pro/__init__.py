@@ -16,47 +16,39 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, request
-from flask_wtf.csrf import CSRFProtect
 
-from sandbox.faults import Faults
+from sandbox.app_clock import PARIS, wall_clock
+from sandbox.app_site import init_site, new_app
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
+    from sandbox.chorus_pro import models
     from sandbox.chorus_pro.admin import admin
     from sandbox.chorus_pro.answers import ChorusJSONProvider
     from sandbox.chorus_pro.api_factures import factures
     from sandbox.chorus_pro.api_structures import structures
     from sandbox.chorus_pro.api_transverses import transverses
     from sandbox.chorus_pro.auth import oauth
-    from sandbox.chorus_pro.clock import PARIS, wall_clock
-    from sandbox.chorus_pro.db import init_db
     from sandbox.chorus_pro.portal import portal
     from sandbox.chorus_pro.timeline import DEFAULT_FLOW_DELAYS, DEFAULT_INVOICE_DELAYS
 
-    app = Flask(__name__)
+    app = new_app(__name__, {
+        "SECRET_KEY": "chorus-pro-sandbox-dev-key",
+        "CLOCK": wall_clock,
+        "TOKEN_LIFETIME_S": 3600,
+        "PORTAL_IDLE_S": 1800,
+        "FLOW_DELAYS": dict(DEFAULT_FLOW_DELAYS),
+        "INVOICE_DELAYS": dict(DEFAULT_INVOICE_DELAYS),
+        "MAX_CONTENT_LENGTH": 45 * 1024 * 1024,  # a 30 MB archive, base64-encoded
+        "WTF_CSRF_CHECK_DEFAULT": False,  # only the portal's forms carry CSRF tokens; the API uses tokens
+        "SESSION_COOKIE_NAME": "chorus_pro_session",
+        "SESSION_COOKIE_SAMESITE": "Lax",
+    }, config)
     app.json = ChorusJSONProvider(app)
-    app.config.update(
-        SECRET_KEY="chorus-pro-sandbox-dev-key",
-        ADMIN_TOKEN="",
-        CLOCK=wall_clock,
-        TOKEN_LIFETIME_S=3600,
-        PORTAL_IDLE_S=1800,
-        FLOW_DELAYS=dict(DEFAULT_FLOW_DELAYS),
-        INVOICE_DELAYS=dict(DEFAULT_INVOICE_DELAYS),
-        MAX_CONTENT_LENGTH=45 * 1024 * 1024,  # a 30 MB archive, base64-encoded
-        WTF_CSRF_CHECK_DEFAULT=False,  # only the portal's forms carry CSRF tokens; the API uses tokens
-        SESSION_COOKIE_NAME="chorus_pro_session",
-        SESSION_COOKIE_SAMESITE="Lax",
-    )
-    app.config.update(config or {})
-    if not app.config.get("DATABASE"):
-        raise ValueError("config['DATABASE'] (SQLite file path) is required")
     app.config["FLOW_DELAYS"] = {**DEFAULT_FLOW_DELAYS, **app.config["FLOW_DELAYS"]}
     app.config["INVOICE_DELAYS"] = {**DEFAULT_INVOICE_DELAYS, **app.config["INVOICE_DELAYS"]}
 
-    init_db(app)
-    Faults().init_app(app)
-    csrf = CSRFProtect(app)
+    csrf = init_site(app, metadata=models.Base.metadata, admin=admin, wal=True)
 
     @app.before_request
     def _portal_csrf() -> None:
@@ -64,6 +56,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             csrf.protect()
 
     app.jinja_env.globals["paris"] = PARIS
-    for blueprint in (oauth, factures, transverses, structures, portal, admin):
+    for blueprint in (oauth, factures, transverses, structures, portal):
         app.register_blueprint(blueprint)
     return app

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Response, jsonify, request
 from flask.json.provider import DefaultJSONProvider
 
-from sandbox.chorus_pro.clock import PARIS
+from sandbox.app_clock import PARIS
 
 OK_LIBELLE = "GCU_MSG_01_000"
 

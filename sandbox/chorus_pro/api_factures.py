@@ -8,10 +8,10 @@ from typing import Any
 
 from flask import Blueprint, Response, g
 
+from sandbox.app_db import db
 from sandbox.chorus_pro import clock
 from sandbox.chorus_pro.answers import iso_date, json_body, ok, paris_date, paris_datetime, refused
 from sandbox.chorus_pro.auth import require_api_credentials
-from sandbox.chorus_pro.db import db
 from sandbox.chorus_pro.deposit import DepositRefused, DepositRequest, check_request, deposit
 from sandbox.chorus_pro.supplier_view import InvoiceView, find_invoice, supplier_invoices
 

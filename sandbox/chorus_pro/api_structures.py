@@ -9,9 +9,9 @@ from typing import Any
 from flask import Blueprint, Response
 from sqlalchemy import select
 
+from sandbox.app_db import db
 from sandbox.chorus_pro.answers import json_body, ok, refused
 from sandbox.chorus_pro.auth import require_api_credentials
-from sandbox.chorus_pro.db import db
 from sandbox.chorus_pro.models import Structure
 
 structures = Blueprint("structures", __name__, url_prefix="/cpro/structures/v1")

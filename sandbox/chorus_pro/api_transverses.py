@@ -7,10 +7,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, g
 from sqlalchemy import select
 
+from sandbox.app_db import db
 from sandbox.chorus_pro import clock
 from sandbox.chorus_pro.answers import json_body, ok, paris_datetime, refused
 from sandbox.chorus_pro.auth import require_api_credentials
-from sandbox.chorus_pro.db import db
 from sandbox.chorus_pro.models import Flow
 from sandbox.chorus_pro.supplier_view import state_of
 from sandbox.chorus_pro.timeline import FINAL_FLOW_STATES

@@ -15,8 +15,8 @@ from datetime import timedelta
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from sqlalchemy import select
 
+from sandbox.app_db import db
 from sandbox.chorus_pro import clock
-from sandbox.chorus_pro.db import db
 from sandbox.chorus_pro.models import AccessToken, OAuthClient, TechnicalAccount
 
 oauth = Blueprint("oauth", __name__)

@@ -1,22 +1,16 @@
 """The app's notion of "now": ``config["CLOCK"]`` (a callable giving an aware datetime, the wall
-clock by default) plus the offset that ``POST /_admin/advance`` accumulates. Flows integrate,
+clock by default) plus the offset that ``POST /_admin/advance`` accumulates, kept in the database so
+that it survives a restart (the other apps keep theirs in memory: ``sandbox.app_clock``). Flows integrate,
 invoices move through their lifecycle and tokens expire by this clock, so tests and demos control
 time instead of sleeping."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy.orm import Session
 
 from sandbox.chorus_pro.models import ClockOffset
-
-PARIS = ZoneInfo("Europe/Paris")
-
-
-def wall_clock() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def now(session: Session) -> datetime:

@@ -11,9 +11,13 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Numeric, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from sandbox.chorus_pro.db import Base, UTCDateTime
+from sandbox.app_db import UtcDateTime
+
+
+class Base(DeclarativeBase):
+    pass
 
 
 class OAuthClient(Base):
@@ -30,7 +34,7 @@ class AccessToken(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(100), unique=True)
     client_id: Mapped[str] = mapped_column(String(200))
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class TechnicalAccount(Base):
@@ -93,7 +97,7 @@ class Flow(Base):
     file_name: Mapped[str] = mapped_column(String(300))
     syntax: Mapped[str] = mapped_column(String(60))
     with_signature: Mapped[bool] = mapped_column(Boolean, default=False)
-    deposited_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    deposited_at: Mapped[datetime] = mapped_column(UtcDateTime())
     outcome: Mapped[str] = mapped_column(String(40))  # IN_INTEGRE, IN_INTEGRE_PARTIEL or IN_REJETE
     errors_dp: Mapped[list] = mapped_column(JSON, default=list)
     errors_technical: Mapped[list] = mapped_column(JSON, default=list)

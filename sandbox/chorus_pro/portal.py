@@ -11,8 +11,9 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
+from sandbox.app_db import db
+from sandbox.app_site import safe_next
 from sandbox.chorus_pro import clock
-from sandbox.chorus_pro.db import db
 from sandbox.chorus_pro.deposit import DepositRefused, DepositRequest, check_request, deposit
 from sandbox.chorus_pro.models import PortalUser
 from sandbox.chorus_pro.portal_session import current_login, current_siret, log_in, log_out, login_required
@@ -38,7 +39,7 @@ def connexion() -> str | Response:
         user = db().scalar(select(PortalUser).where(PortalUser.login == login))
         if user is not None and check_password_hash(user.password_hash, request.form.get("mot_de_passe", "")):
             log_in(user.login, user.supplier_siret)
-            return redirect(_safe_next(request.args.get("suivant")))
+            return redirect(safe_next(request.args.get("suivant")) or url_for("portal.factures_emises"))
         error = "Identifiant ou mot de passe incorrect."
     return render_template("connexion.html", error=error), 401 if error else 200
 
@@ -126,9 +127,3 @@ def montant(value, currency: str = "EUR") -> str:
 @portal.app_template_filter("jour")
 def jour(value: date | None) -> str:
     return "" if value is None else value.strftime("%d/%m/%Y")
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("portal.factures_emises")

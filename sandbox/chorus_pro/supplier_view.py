@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from sandbox.chorus_pro.clock import PARIS
+from sandbox.app_clock import PARIS
 from sandbox.chorus_pro.models import Flow, Invoice
 from sandbox.chorus_pro.timeline import Step, flow_state, integration_time, invoice_history
 

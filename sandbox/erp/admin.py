@@ -3,53 +3,30 @@ load a seed, add invoices, read what the bots did, move the clock. Every call ne
 ``X-Admin-Token``."""
 from __future__ import annotations
 
-import hmac
-from datetime import timedelta
-
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import jsonify, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from sandbox.admin_api import add_seed_route, admin_blueprint, commit_or_refuse, posted_object
+from sandbox.app_clock import clock
+from sandbox.app_db import db
 from sandbox.erp.amounts import to_json
-from sandbox.erp.clock import clock
-from sandbox.erp.db import get_session
 from sandbox.erp.ledger import OpenItemFilters, open_items
 from sandbox.erp.models import Customer, CustomerNote, Invoice, Payment, PromiseToPay
 from sandbox.erp.seed import SeedError, append_invoices, load_seed
 
-bp = Blueprint("admin", __name__, url_prefix="/_admin")
+bp = admin_blueprint(__name__)
+REFUSED = (SeedError, KeyError, TypeError)
 
-
-@bp.before_request
-def _check_token() -> None:
-    token = current_app.config.get("ADMIN_TOKEN", "")
-    if not token or not hmac.compare_digest(token, request.headers.get("X-Admin-Token", "")):
-        abort(403)
-
-
-@bp.route("/seed", methods=["POST"])
-def seed():
-    """Replace the ERP's contents with the posted seed (format in sandbox/erp/seed.py)."""
-    session = get_session()
-    try:
-        counts = load_seed(session, request.get_json(force=True), clock().now())
-    except (SeedError, KeyError, TypeError) as exc:
-        session.rollback()
-        return jsonify(error=str(exc)), 400
-    session.commit()
-    return jsonify(loaded=counts)
+# POST /_admin/seed replaces the ERP's contents with the posted seed (format in sandbox/erp/seed.py).
+add_seed_route(bp, lambda session, payload: load_seed(session, payload, clock().now()), refused=REFUSED)
 
 
 @bp.route("/invoices", methods=["POST"])
 def add_invoices():
     """Add invoices (seed format: {"invoices": [...]}) to the existing customers, as if just issued."""
-    session = get_session()
-    try:
-        added = append_invoices(session, request.get_json(force=True).get("invoices", []), clock().now())
-        session.commit()
-    except (SeedError, KeyError, TypeError) as exc:
-        session.rollback()
-        return jsonify(error=str(exc)), 400
+    invoices = posted_object().get("invoices", [])
+    added = commit_or_refuse(lambda session: append_invoices(session, invoices, clock().now()), REFUSED)
     return jsonify(added=added)
 
 
@@ -59,9 +36,9 @@ def move_clock():
     body = request.get_json(silent=True) or {}
     erp_clock = clock()
     if body.get("reset"):
-        erp_clock.offset = timedelta(0)
+        erp_clock.reset()
     if "advance_s" in body:
-        erp_clock.offset += timedelta(seconds=float(body["advance_s"]))
+        erp_clock.advance(float(body["advance_s"]))
     return jsonify(now=erp_clock.now().isoformat(), offset_s=erp_clock.offset.total_seconds())
 
 
@@ -87,7 +64,7 @@ def _payment_json(payment: Payment) -> dict:
 def state():
     """What the books say now: payments with their allocations, disputes, promises, notes, and
     every open item's residual. ``?source=screen`` keeps only payments keyed on the screen."""
-    session = get_session()
+    session = db()
     payments = select(Payment).options(selectinload(Payment.allocations), selectinload(Payment.write_offs))
     if request.args.get("source"):
         payments = payments.where(Payment.source == request.args["source"])

@@ -2,15 +2,15 @@
 injected fault) is logged out, and the next page says so."""
 from __future__ import annotations
 
-import time
 from functools import wraps
 
 from flask import Blueprint, Flask, current_app, flash, g, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from sandbox.erp.clock import clock
-from sandbox.erp.db import get_session
+from sandbox.app_clock import clock
+from sandbox.app_db import db
+from sandbox.app_site import safe_next
 from sandbox.erp.models import User
 from sandbox.faults import faults
 
@@ -30,17 +30,13 @@ def _load_user() -> None:
     user_id = session.get("user_id")
     if user_id is None:
         return
-    now = clock().now().timestamp()
-    # faults().session_expired measures against time.time(); carry our (adjustable) clock's
-    # elapsed times over to that frame.
-    real_now = time.time()
-    started_at = real_now - (now - session.get("started_at", now))
-    last_seen = real_now - (now - session.get("last_seen", now))
-    if faults().session_expired(started_at, last_seen, current_app.config["SESSION_IDLE_S"]):
+    now = clock().now().timestamp()  # sessions age on the ERP's (adjustable) clock
+    if faults().session_expired(session.get("started_at", now), session.get("last_seen", now),
+                                current_app.config["SESSION_IDLE_S"], now=now):
         session.clear()
         g.session_expired = True
         return
-    g.user = get_session().get(User, user_id)
+    g.user = db().get(User, user_id)
     if g.user is None:
         session.clear()
         return
@@ -64,26 +60,20 @@ def login_required(view):
     return wrapped
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("home.index")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     error = None
     if request.method == "POST":
         username = request.form.get("username", "").strip()
         password = request.form.get("password", "")
-        user = get_session().scalar(select(User).where(User.username == username))
+        user = db().scalar(select(User).where(User.username == username))
         if user is None or not check_password_hash(user.password_hash, password):
             error = "Unknown user name or wrong password."
         else:
             session.clear()
             now = clock().now().timestamp()
             session.update(user_id=user.id, started_at=now, last_seen=now)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
     return render_template("login.html", error=error), (401 if error else 200)
 
 

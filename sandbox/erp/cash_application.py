@@ -15,11 +15,11 @@ from datetime import date
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from sandbox.app_clock import clock
+from sandbox.app_db import db
 from sandbox.erp.allocation_rules import LineInput, Plan, Problem, plan_allocation
 from sandbox.erp.amounts import parse_amount
 from sandbox.erp.auth import login_required
-from sandbox.erp.clock import clock
-from sandbox.erp.db import get_session
 from sandbox.erp.ledger import OpenItemFilters, customer_condition, open_items
 from sandbox.erp.models import WRITE_OFF_REASONS, Customer, Payment
 from sandbox.erp.posting import customer_open_items, payment_with_bank_reference, post_payment
@@ -32,7 +32,7 @@ def _render(customer: Customer | None, matches: list[Customer], search: str, val
             problems: list[Problem], plan: Plan | None = None, status: int = 200):
     rows = []
     if customer is not None:
-        rows = open_items(get_session(), OpenItemFilters(customer_id=customer.id), clock().today())
+        rows = open_items(db(), OpenItemFilters(customer_id=customer.id), clock().today())
     return render_template(
         "cash_application.html", customer=customer, matches=matches, search=search, values=values,
         rows=rows, problems=problems, field_problems={p.field: p.message for p in problems if p.field},
@@ -52,7 +52,7 @@ def start():
     customer = None
     problems: list[Problem] = []
     if search:
-        matches = list(get_session().scalars(
+        matches = list(db().scalars(
             select(Customer).where(customer_condition(search)).order_by(Customer.code).limit(50)
         ))
         exact = [c for c in matches if c.code == search.upper()]
@@ -76,7 +76,7 @@ def _read_lines(form) -> list[LineInput]:
 @bp.route("/cash-application", methods=["POST"])
 @login_required
 def submit():
-    session = get_session()
+    session = db()
     form = request.form
     customer = session.scalar(select(Customer).where(Customer.code == form.get("customer_code", "")))
     if customer is None:
@@ -136,14 +136,14 @@ def submit():
 @bp.route("/payments")
 @login_required
 def payments():
-    recent = get_session().scalars(select(Payment).order_by(Payment.posted_at.desc(), Payment.id.desc()).limit(50))
+    recent = db().scalars(select(Payment).order_by(Payment.posted_at.desc(), Payment.id.desc()).limit(50))
     return render_template("payments.html", payments=list(recent))
 
 
 @bp.route("/payments/<confirmation>")
 @login_required
 def show_payment(confirmation: str):
-    payment = get_session().scalar(select(Payment).where(Payment.confirmation_number == confirmation))
+    payment = db().scalar(select(Payment).where(Payment.confirmation_number == confirmation))
     if payment is None:
         abort(404)
     return render_template("payment.html", payment=payment, reasons=WRITE_OFF_REASONS,

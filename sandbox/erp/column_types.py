@@ -1,14 +1,12 @@
-"""Column types SQLite cannot hold natively: exact decimals and timezone-aware datetimes.
-
-Money is kept as integer cents and quantities as integer thousandths, so sums are exact and
-SQLAlchemy never warns about Decimal on SQLite; datetimes are stored as UTC and read back aware.
+"""The ERP's exact decimals on SQLite: money is kept as integer cents and quantities as integer
+thousandths, so sums are exact (in SQL too) and SQLAlchemy never warns about Decimal on SQLite.
+Aware datetimes use the sandbox's ``app_db.UtcDateTime``.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, DateTime
+from sqlalchemy import BigInteger
 from sqlalchemy.types import TypeDecorator
 
 
@@ -47,19 +45,3 @@ def Quantity() -> ScaledDecimal:  # noqa: N802
     """Quantities and rates in thousandths."""
     return ScaledDecimal(3)
 
-
-class UtcDateTime(TypeDecorator):
-    """An aware datetime, stored as naive UTC, read back with tzinfo=UTC."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetimes are refused: give a timezone")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=timezone.utc)

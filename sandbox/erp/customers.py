@@ -7,10 +7,10 @@ from decimal import Decimal
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
+from sandbox.app_clock import clock
+from sandbox.app_db import db
 from sandbox.erp.auth import login_required
-from sandbox.erp.clock import clock
 from sandbox.erp.customer_checks import check_customer
-from sandbox.erp.db import get_session
 from sandbox.erp.ledger import PAGE_SIZE, OpenItemFilters, customer_condition, open_items
 from sandbox.erp.models import (
     CATEGORIES,
@@ -25,7 +25,7 @@ bp = Blueprint("customers", __name__, url_prefix="/customers")
 
 
 def _customer_or_404(code: str) -> Customer:
-    customer = get_session().scalar(select(Customer).where(Customer.code == code))
+    customer = db().scalar(select(Customer).where(Customer.code == code))
     if customer is None:
         abort(404)
     return customer
@@ -57,7 +57,7 @@ def _render_form(fields: dict[str, str], errors: dict[str, str], customer: Custo
 
 def _save(customer: Customer | None):
     """Check the submitted form; save and go to the record, or show the form again with errors."""
-    session = get_session()
+    session = db()
     fields = request.form.to_dict()
     if customer is not None:
         fields["code"] = customer.code
@@ -91,7 +91,7 @@ def _save(customer: Customer | None):
 @bp.route("")
 @login_required
 def index():
-    session = get_session()
+    session = db()
     q = request.args.get("q", "").strip()
     query = select(Customer)
     if q:
@@ -122,7 +122,7 @@ def new():
 def show(code: str):
     customer = _customer_or_404(code)
     today = clock().today()
-    items = open_items(get_session(), OpenItemFilters(customer_id=customer.id), today)
+    items = open_items(db(), OpenItemFilters(customer_id=customer.id), today)
     return render_template("customer.html", customer=customer, items=items, today=today,
                            categories=CATEGORIES, channels=CHANNELS, languages=LANGUAGES,
                            balance=sum((r.open_amount for r in items), Decimal("0.00")))
@@ -146,6 +146,6 @@ def add_note(code: str):
         flash("The note is empty.", "error")
     else:
         customer.notes.append(CustomerNote(created_at=clock().now(), author=g.user.username, text=text))
-        get_session().commit()
+        db().commit()
         flash("Note added.", "success")
     return redirect(url_for("customers.show", code=code) + "#notes")

@@ -8,9 +8,9 @@ from flask import Blueprint, Response, g, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from sandbox.app_clock import PARIS, clock
+from sandbox.app_db import db
 from sandbox.erp.auth import login_required
-from sandbox.erp.clock import PARIS, clock
-from sandbox.erp.db import get_session
 from sandbox.erp.ledger import aged_balance, open_items
 from sandbox.erp.models import Company, Invoice
 from sandbox.erp.open_items import filters_from_args
@@ -21,7 +21,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _company_name() -> str:
-    company = get_session().scalar(select(Company))
+    company = db().scalar(select(Company))
     return company.name if company else "ERP"
 
 
@@ -52,7 +52,7 @@ def open_items_export():
     if errors:
         return render_template("exports.html", today=clock().today(), errors=errors), 400
     today = clock().today()
-    rows = open_items(get_session(), filters, today)
+    rows = open_items(db(), filters, today)
     criteria = ", ".join(f"{k}={v}" for k, v in request.args.items() if v) or "All open items"
     content = open_items_workbook(rows, _company_name(), clock().now().astimezone(PARIS), g.user.username, f"Filters: {criteria}")
     return _download(content, f"open_items_{today.isoformat()}.xlsx")
@@ -65,7 +65,7 @@ def aged_balance_export():
     if error:
         return render_template("exports.html", today=clock().today(), errors=[f"As of: {error}"]), 400
     as_of = as_of or clock().today()
-    content = aged_balance_workbook(aged_balance(get_session(), as_of), _company_name(), clock().now().astimezone(PARIS),
+    content = aged_balance_workbook(aged_balance(db(), as_of), _company_name(), clock().now().astimezone(PARIS),
                                     g.user.username, as_of)
     return _download(content, f"aged_balance_{as_of.isoformat()}.xlsx")
 
@@ -77,7 +77,7 @@ def new_invoices_export():
     if error or since is None:
         return render_template("exports.html", today=clock().today(),
                                errors=[f"Since: {error or 'give a date (YYYY-MM-DD).'}"]), 400
-    invoices = get_session().scalars(
+    invoices = db().scalars(
         select(Invoice).where(Invoice.issue_date >= since)
         .options(joinedload(Invoice.customer), selectinload(Invoice.lines), joinedload(Invoice.credited_invoice))
         .order_by(Invoice.issue_date, Invoice.number)

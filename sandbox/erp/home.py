@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from sqlalchemy import func, select
 
+from sandbox.app_clock import clock
+from sandbox.app_db import db
 from sandbox.erp.auth import login_required
-from sandbox.erp.clock import clock
-from sandbox.erp.db import get_session
 from sandbox.erp.ledger import OpenItemFilters, open_items_page
 from sandbox.erp.models import Customer, Invoice
 
@@ -16,7 +16,7 @@ bp = Blueprint("home", __name__)
 @bp.route("/")
 @login_required
 def index():
-    session = get_session()
+    session = db()
     today = clock().today()
     overdue = open_items_page(session, OpenItemFilters(overdue_only=True), 1, today)
     return render_template(

@@ -8,10 +8,10 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from sandbox.app_clock import clock
+from sandbox.app_db import db
 from sandbox.erp.amounts import parse_amount
 from sandbox.erp.auth import login_required
-from sandbox.erp.clock import clock
-from sandbox.erp.db import get_session
 from sandbox.erp.invoice_pdf import render_invoice_pdf
 from sandbox.erp.ledger import PAGE_SIZE, customer_condition, residual_of
 from sandbox.erp.models import DISPUTE_REASONS, Company, Customer, Invoice, PromiseToPay
@@ -22,7 +22,7 @@ LIST_ARGS = ("customer", "number", "issued_since")
 
 
 def _invoice_or_404(number: str) -> Invoice:
-    invoice = get_session().scalar(select(Invoice).where(Invoice.number == number))
+    invoice = db().scalar(select(Invoice).where(Invoice.number == number))
     if invoice is None:
         abort(404)
     return invoice
@@ -42,7 +42,7 @@ def index():
 @login_required
 def fragment():
     wait_for_list()
-    session = get_session()
+    session = db()
     query = select(Invoice).join(Customer, Invoice.customer_id == Customer.id)
     if request.args.get("customer", "").strip():
         query = query.where(customer_condition(request.args["customer"]))
@@ -73,7 +73,7 @@ def fragment():
 @login_required
 def show(number: str):
     invoice = _invoice_or_404(number)
-    return render_template("invoice.html", invoice=invoice, residual=residual_of(get_session(), invoice),
+    return render_template("invoice.html", invoice=invoice, residual=residual_of(db(), invoice),
                            reasons=DISPUTE_REASONS, today=clock().today())
 
 
@@ -81,7 +81,7 @@ def show(number: str):
 @login_required
 def pdf(number: str):
     invoice = _invoice_or_404(number)
-    company = get_session().scalar(select(Company))
+    company = db().scalar(select(Company))
     return Response(
         render_invoice_pdf(invoice, company),
         mimetype="application/pdf",
@@ -111,7 +111,7 @@ def dispute(number: str):
         invoice.dispute_opened_on = clock().today()
         invoice.dispute_opened_by = g.user.username
         flash(f"{number} flagged as disputed.", "success")
-    get_session().commit()
+    db().commit()
     return redirect(url_for("invoices.show", number=number))
 
 
@@ -137,6 +137,6 @@ def promise(number: str):
     invoice.promises.insert(0, PromiseToPay(
         promised_date=promised_date, amount=amount, created_at=clock().now(), created_by=g.user.username
     ))
-    get_session().commit()
+    db().commit()
     flash(f"Promise to pay recorded on {number}.", "success")
     return redirect(url_for("invoices.show", number=number))

@@ -12,7 +12,8 @@ from decimal import Decimal
 from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from sandbox.erp.column_types import Money, Quantity, UtcDateTime
+from sandbox.app_db import UtcDateTime
+from sandbox.erp.column_types import Money, Quantity
 
 CATEGORIES = {
     "large_account": "Large account",

@@ -7,9 +7,9 @@ from datetime import date
 from flask import Blueprint, render_template, request
 from werkzeug.datastructures import MultiDict
 
+from sandbox.app_clock import clock
+from sandbox.app_db import db
 from sandbox.erp.auth import login_required
-from sandbox.erp.clock import clock
-from sandbox.erp.db import get_session
 from sandbox.erp.ledger import OpenItemFilters, open_items_page
 from sandbox.erp.slow_list import wait_for_list
 
@@ -65,5 +65,5 @@ def fragment():
     wait_for_list()
     filters, _errors = filters_from_args(request.args)
     today = clock().today()
-    page = open_items_page(get_session(), filters, _page_number(), today)
+    page = open_items_page(db(), filters, _page_number(), today)
     return render_template("_open_items_table.html", page=page, query=filter_query(), today=today)

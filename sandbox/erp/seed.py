@@ -37,8 +37,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from sandbox.app_clock import PARIS
 from sandbox.erp.allocation_rules import LineInput, OpenItem, plan_allocation
-from sandbox.erp.clock import PARIS
 from sandbox.erp.customer_checks import check_customer
 from sandbox.erp.models import (
     DISPUTE_REASONS,

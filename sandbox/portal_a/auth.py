@@ -3,46 +3,28 @@ app (TOTP, 30-second steps, one step of drift either way). Login sessions are ke
 end after 15 idle minutes, or earlier when the fault injector says so."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 import pyotp
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
+from sandbox.app_db import db
+from sandbox.app_site import safe_next
 from sandbox.portal_a.models import LoginSession, User
-from sandbox.portal_common.db import db
-from sandbox.portal_common.login_sessions import end_login, resume_login, safe_next, start_login
+from sandbox.portal_common import login_sessions
+from sandbox.portal_common.login_sessions import end_login, start_login
 
 bp = Blueprint("auth", __name__)
 
 MAX_FAILED_CODES = 5
 SESSION_EXPIRED = "Your session has expired. Please sign in again."
+login_required = login_sessions.login_required(SESSION_EXPIRED)
 
 
 @bp.before_app_request
 def load_login() -> None:
     """Find the browser's login session; the user is known once the second factor is passed."""
-    g.login = g.user = None
-    g.session_ended = False
-    if request.endpoint in (None, "static") or request.path.startswith("/_admin/"):
-        return
-    g.login, g.session_ended = resume_login(LoginSession)
-    if g.login is not None and g.login.second_factor_passed:
-        g.user = g.login.user
-
-
-def login_required(view: Callable) -> Callable:
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if g.user is None:
-            if g.session_ended:
-                flash(SESSION_EXPIRED, "warning")
-            wanted = request.full_path.rstrip("?") if request.method == "GET" else None
-            return redirect(url_for("auth.login", next=wanted))
-        return view(*args, **kwargs)
-    return wrapped
+    login_sessions.load_login(LoginSession, signed_in=lambda login: login.second_factor_passed)
 
 
 @bp.route("/login", methods=["GET", "POST"])

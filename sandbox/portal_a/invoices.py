@@ -3,36 +3,31 @@ bots check before uploading), the single upload form, the confirmation with the 
 reference, and an invoice's detail with its status history."""
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from sqlalchemy import select
 from werkzeug.utils import secure_filename
 
+from sandbox.app_clock import PARIS, clock
+from sandbox.app_db import db
 from sandbox.portal_a.auth import login_required
-from sandbox.portal_a.models import PurchaseOrder, Submission, invoice_key
-from sandbox.portal_a.review import TIMING, rejection_reason
+from sandbox.portal_a.models import PurchaseOrder, Submission
+from sandbox.portal_a.review import history, rejection_reason
 from sandbox.portal_a.validation import CURRENCIES, InvoiceEntry, check_invoice_form
-from sandbox.portal_common.clock import clock
-from sandbox.portal_common.db import db
-from sandbox.portal_common.lifecycle import StatusEvent, status_history
+from sandbox.portal_common.models import invoice_key
 from sandbox.portal_common.pdf_files import pdf_problem, read_upload, store_pdf
+from sandbox.portal_common.submissions import (
+    already_submitted,
+    duplicate_message,
+    own_submission,
+    save_submission,
+    supplier_page,
+)
 
 bp = Blueprint("invoices", __name__)
 
 PAGE_SIZE = 20
-BUYER_TZ = ZoneInfo("Europe/Paris")
-
-
-def duplicate_message(invoice_number: str) -> str:
-    return f"Invoice number {invoice_number} has already been submitted"
-
-
-def history(sub: Submission, now: datetime) -> list[StatusEvent]:
-    return status_history(sub.submitted_at, sub.rejection_reason, TIMING, now)
 
 
 @bp.get("/")
@@ -45,14 +40,7 @@ def home():
 def list_invoices():
     searched = request.args.get("invoice_number", "").strip()
     page = max(1, request.args.get("page", 1, type=int))
-    where = [Submission.supplier_id == g.user.supplier_id]
-    if searched:
-        where.append(Submission.invoice_key.contains(invoice_key(searched), autoescape=True))
-    s = db()
-    count = s.scalar(select(func.count()).select_from(Submission).where(*where)) or 0
-    rows = s.scalars(select(Submission).where(*where)
-                     .order_by(Submission.submitted_at.desc(), Submission.id.desc())
-                     .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    count, rows = supplier_page(Submission, searched, page, PAGE_SIZE)
     now = clock().now()
     return render_template("portal_a/invoice_list.html", rows=[(sub, history(sub, now)[-1]) for sub in rows],
                            searched=searched, page=page, count=count,
@@ -64,15 +52,14 @@ def list_invoices():
 def new_invoice():
     errors: dict[str, str] = {}
     if request.method == "POST":
-        today = clock().now().astimezone(BUYER_TZ).date()
-        entry, errors = check_invoice_form(request.form, today)
+        entry, errors = check_invoice_form(request.form, clock().today())
         upload = request.files.get("invoice_pdf")
         data = read_upload(upload.stream) if upload and upload.filename else b""
         problem = pdf_problem(data)
         if problem:
             errors["invoice_pdf"] = problem
         if entry is not None and not errors:
-            if _already_submitted(entry.invoice_number):
+            if already_submitted(Submission, entry.invoice_number):
                 errors["invoice_number"] = duplicate_message(entry.invoice_number)
             else:
                 sub = _record(entry, secure_filename(upload.filename) or "invoice.pdf", data)
@@ -87,35 +74,20 @@ def new_invoice():
 @bp.get("/invoices/<reference>/confirmation")
 @login_required
 def confirmation(reference: str):
-    return render_template("portal_a/confirmation.html", sub=_own(reference))
+    return render_template("portal_a/confirmation.html", sub=own_submission(Submission, reference))
 
 
 @bp.get("/invoices/<reference>")
 @login_required
 def detail(reference: str):
-    sub = _own(reference)
+    sub = own_submission(Submission, reference)
     return render_template("portal_a/invoice_detail.html", sub=sub, events=history(sub, clock().now()))
-
-
-def _own(reference: str) -> Submission:
-    sub = db().scalar(select(Submission).where(Submission.reference == reference,
-                                               Submission.supplier_id == g.user.supplier_id))
-    if sub is None:
-        abort(404)
-    return sub
-
-
-def _already_submitted(invoice_number: str) -> bool:
-    return db().scalar(select(Submission.id).where(
-        Submission.supplier_id == g.user.supplier_id,
-        Submission.invoice_key == invoice_key(invoice_number))) is not None
 
 
 def _record(entry: InvoiceEntry, filename: str, data: bytes) -> Submission | None:
     """Store the PDF and the submission with its reference; None if a twin got in first."""
-    s = db()
     stored = store_pdf(Path(current_app.config["DATA_DIR"]), filename, data)
-    po = s.scalar(select(PurchaseOrder).where(PurchaseOrder.po_number == entry.po_number))
+    po = db().scalar(select(PurchaseOrder).where(PurchaseOrder.po_number == entry.po_number))
     now = clock().now()
     sub = Submission(
         supplier_id=g.user.supplier_id, user_id=g.user.id, po_number=entry.po_number,
@@ -124,12 +96,4 @@ def _record(entry: InvoiceEntry, filename: str, data: bytes) -> Submission | Non
         total=entry.total, currency=entry.currency, pdf_filename=stored.filename,
         pdf_path=stored.path, pdf_sha256=stored.sha256, pdf_size=stored.size, submitted_at=now,
         rejection_reason=rejection_reason(entry, g.user.supplier_id, po))
-    s.add(sub)
-    try:
-        s.flush()
-        sub.reference = f"CPA-{now.astimezone(BUYER_TZ).year}-{sub.id:06d}"
-        s.commit()
-    except IntegrityError:
-        s.rollback()
-        return None
-    return sub
+    return save_submission(sub, lambda sub: f"CPA-{now.astimezone(PARIS).year}-{sub.id:06d}")

@@ -9,38 +9,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask
 from flask_wtf.csrf import CSRFError
 
-from sandbox.portal_common.site import configure, init_site
+from sandbox.portal_common.site import create_portal
+
+ERROR_PAGES = {
+    413: ("File too large", "The file exceeds the 10 MB limit."),
+    CSRFError: ("Request expired", "Your request could not be processed. Reload the page and try again."),
+    404: ("Page not found", "The requested page was not found."),
+}
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     from sandbox.portal_b import admin_export, auth, display, invoices, models, seeding, wizard
 
-    app = Flask(__name__)
-    configure(app, "portal_b", config)
-    init_site(app, metadata=models.Base.metadata, seed=seeding.seed,
-              list_submissions=admin_export.list_submissions)
+    app = create_portal(__name__, "portal_b", config, metadata=models.Base.metadata, seed=seeding.seed,
+                        list_submissions=admin_export.list_submissions, error_pages=ERROR_PAGES)
     display.init_display(app)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(invoices.home)
-    app.register_blueprint(invoices.bp)
-    app.register_blueprint(wizard.bp)
-
-    @app.errorhandler(413)
-    def too_large(_exc):
-        return render_template("portal_b/error.html", title="File too large",
-                               message="The file exceeds the 10 MB limit."), 413
-
-    @app.errorhandler(CSRFError)
-    def form_expired(_exc):
-        return render_template("portal_b/error.html", title="Request expired",
-                               message="Your request could not be processed. Reload the page and try again."), 400
-
-    @app.errorhandler(404)
-    def not_found(_exc):
-        return render_template("portal_b/error.html", title="Page not found",
-                               message="The requested page was not found."), 404
-
+    for blueprint in (auth.bp, invoices.home, invoices.bp, wizard.bp):
+        app.register_blueprint(blueprint)
     return app

@@ -3,43 +3,25 @@ server-side (with the invoice draft in progress) and end after 15 idle minutes, 
 fault injector says so."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
+from sandbox.app_db import db
+from sandbox.app_site import safe_next
 from sandbox.portal_b.models import LoginSession, User
-from sandbox.portal_common.db import db
-from sandbox.portal_common.login_sessions import end_login, resume_login, safe_next, start_login
+from sandbox.portal_common import login_sessions
+from sandbox.portal_common.login_sessions import end_login, start_login
 
 bp = Blueprint("auth", __name__)
 
 SESSION_TIMED_OUT = "Your session timed out. Please log in again."
+login_required = login_sessions.login_required(SESSION_TIMED_OUT)
 
 
 @bp.before_app_request
 def load_login() -> None:
-    g.login = g.user = None
-    g.session_ended = False
-    if request.endpoint in (None, "static") or request.path.startswith("/_admin/"):
-        return
-    g.login, g.session_ended = resume_login(LoginSession)
-    if g.login is not None:
-        g.user = g.login.user
-
-
-def login_required(view: Callable) -> Callable:
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if g.user is None:
-            if g.session_ended:
-                flash(SESSION_TIMED_OUT, "warning")
-            wanted = request.full_path.rstrip("?") if request.method == "GET" else None
-            return redirect(url_for("auth.login", next=wanted))
-        return view(*args, **kwargs)
-    return wrapped
+    login_sessions.load_login(LoginSession)
 
 
 @bp.route("/login", methods=["GET", "POST"])

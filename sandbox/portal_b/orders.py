@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from sandbox.portal_b.invoicing import OpenLine
 from sandbox.portal_b.models import PurchaseOrder, Submission
-from sandbox.portal_b.review import TIMING
-from sandbox.portal_common.lifecycle import Status, status_history
+from sandbox.portal_b.review import history
+from sandbox.portal_common.lifecycle import Status
 
 
 def find_order(session: Session, po_number: str, supplier_id: str) -> PurchaseOrder | None:
@@ -23,7 +23,7 @@ def invoiced_so_far(session: Session, po: PurchaseOrder, now: datetime) -> dict[
     """Quantity invoiced per line on the order's invoices that the buyer has not rejected (yet)."""
     totals: dict[int, Decimal] = {}
     for sub in session.scalars(select(Submission).where(Submission.purchase_order_id == po.id)):
-        if status_history(sub.submitted_at, sub.rejection_reason, TIMING, now)[-1].status is Status.REJECTED:
+        if history(sub, now)[-1].status is Status.REJECTED:
             continue
         for line in sub.lines:
             totals[line.line_no] = totals.get(line.line_no, Decimal(0)) + line.quantity

@@ -4,13 +4,19 @@ time has passed."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sandbox.portal_common.lifecycle import Timing
+from sandbox.portal_b.models import Submission
+from sandbox.portal_common.lifecycle import StatusEvent, Timing, status_history
 
 # Reviewed four hours after arrival; paid three days after approval.
 TIMING = Timing(review=timedelta(hours=4), payment=timedelta(days=3))
+
+
+def history(sub: Submission, now: datetime) -> list[StatusEvent]:
+    """The submission's statuses up to ``now``, oldest first; the last one is current."""
+    return status_history(sub.submitted_at, sub.rejection_reason, TIMING, now)
 
 
 def rejection_reason(quantities: Mapping[int, Decimal], received: Mapping[int, Decimal],

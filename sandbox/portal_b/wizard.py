@@ -4,35 +4,27 @@ server-side in the session's draft, so going back (by the Back buttons or the st
 again; a step cannot be reached before the ones it needs are done."""
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from werkzeug.utils import secure_filename
 
+from sandbox.app_clock import clock
+from sandbox.app_db import db
 from sandbox.portal_b.auth import login_required
-from sandbox.portal_b.invoicing import (InvoiceHeader, InvoiceTotals, check_lines, invoice_totals,
-                                        quantity_field)
-from sandbox.portal_b.models import Draft, Submission, SubmissionLine, invoice_key
+from sandbox.portal_b.invoicing import InvoiceHeader, InvoiceTotals, check_lines, invoice_totals, quantity_field
+from sandbox.portal_b.models import Draft, Submission, SubmissionLine
 from sandbox.portal_b.orders import find_order, invoiced_so_far, open_lines
 from sandbox.portal_b.review import rejection_reason
-from sandbox.portal_common.clock import clock
-from sandbox.portal_common.db import db
+from sandbox.portal_common.models import invoice_key
 from sandbox.portal_common.pdf_files import MISSING, pdf_problem, read_upload, store_pdf
+from sandbox.portal_common.submissions import already_submitted, duplicate_message, save_submission
 
 bp = Blueprint("wizard", __name__, url_prefix="/invoice/create")
 
-BUYER_TZ = ZoneInfo("Europe/Paris")
 STEPS = (("wizard.find_order_step", "Purchase order"), ("wizard.lines", "Lines"),
          ("wizard.attachment", "Attachment"), ("wizard.review", "Review and submit"))
-
-
-def duplicate_message(invoice_number: str) -> str:
-    return f"Invoice number {invoice_number} has already been submitted"
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -74,7 +66,7 @@ def lines():
         draft.invoice_date = form.get("invoice_date", "").strip()
         draft.quantities = {str(line.line_no): form.get(quantity_field(line.line_no), "").strip()
                             for line in open_}
-        header, errors = check_lines(_typed(draft), open_, _today())
+        header, errors = check_lines(_typed(draft), open_, clock().today())
         draft.lines_done = header is not None
         s.commit()
         if form.get("action") == "back":
@@ -122,10 +114,10 @@ def review():
     s = db()
     po = draft.purchase_order
     open_ = open_lines(s, po, clock().now())
-    header, errors = check_lines(_typed(draft), open_, _today())  # the order may have moved on
+    header, errors = check_lines(_typed(draft), open_, clock().today())  # the order may have moved on
     totals = invoice_totals(open_, header.quantities, po.vat_rate) if header else None
     if request.method == "POST" and header is not None and totals is not None:
-        if _already_submitted(header.invoice_number):
+        if already_submitted(Submission, header.invoice_number):
             errors["invoice_number"] = duplicate_message(header.invoice_number)
         else:
             sub = _submit(draft, header, totals)
@@ -154,21 +146,11 @@ def _step(index: int, template: str, **context: Any) -> str:
     return render_template(template, steps=STEPS, current=index, reachable=reachable, **context)
 
 
-def _today() -> date:
-    return clock().now().astimezone(BUYER_TZ).date()
-
-
 def _typed(draft: Draft) -> dict[str, str]:
     """The draft's step-2 values as they were typed, keyed like the form's fields."""
     values = {"invoice_number": draft.invoice_number, "invoice_date": draft.invoice_date}
     values.update({quantity_field(int(n)): text for n, text in draft.quantities.items()})
     return values
-
-
-def _already_submitted(invoice_number: str) -> bool:
-    return db().scalar(select(Submission.id).where(
-        Submission.supplier_id == g.user.supplier_id,
-        Submission.invoice_key == invoice_key(invoice_number))) is not None
 
 
 def _submit(draft: Draft, header: InvoiceHeader, totals: InvoiceTotals) -> Submission | None:
@@ -189,13 +171,5 @@ def _submit(draft: Draft, header: InvoiceHeader, totals: InvoiceTotals) -> Submi
         lines=[SubmissionLine(po_line_id=po_lines[line.line_no].id, line_no=line.line_no,
                               description=line.description, quantity=line.quantity,
                               unit_price=line.unit_price, amount=line.amount) for line in totals.lines])
-    s.add(sub)
-    try:
-        s.flush()
-        sub.reference = f"AR-DOC-{40_000_000 + sub.id}"
-        g.login.draft = None
-        s.commit()
-    except IntegrityError:
-        s.rollback()
-        return None
-    return sub
+    g.login.draft = None  # closed in the same transaction; a refused twin's rollback brings it back
+    return save_submission(sub, lambda sub: f"AR-DOC-{40_000_000 + sub.id}")

@@ -1,27 +1,31 @@
 """Server-side login sessions, as both portals keep them: the browser's cookie holds only a token;
 the session ends after 15 idle minutes on the business clock, or earlier when the fault injector
-logs sessions out (``faults().session_expired``)."""
+logs sessions out (``faults().session_expired``). Each portal says when a login makes a user
+(portal A: once the second factor is passed) and how it words an ended session."""
 from __future__ import annotations
 
 import secrets
-import time
+from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol, TypeVar
+from functools import wraps
+from typing import Any, Protocol, TypeVar
 
-from flask import current_app, session
+from flask import current_app, flash, g, redirect, request, session, url_for
 
+from sandbox.app_clock import clock
+from sandbox.app_db import db
 from sandbox.faults import faults
-from sandbox.portal_common.clock import clock
-from sandbox.portal_common.db import db
 
 
 class LoginRow(Protocol):
     token: str
     started_at: datetime
     last_seen: datetime
+    user: Any
 
 
 Row = TypeVar("Row", bound=LoginRow)
+View = TypeVar("View", bound=Callable[..., Any])
 
 
 def new_session_token() -> str:
@@ -29,14 +33,40 @@ def new_session_token() -> str:
 
 
 def session_expired(started_at: datetime, last_seen: datetime) -> bool:
-    """Whether a session started at ``started_at`` and last used at ``last_seen`` is over.
+    """Whether a session started at ``started_at`` and last used at ``last_seen`` is over, on the
+    business clock: moving it (``/_admin/advance``) ages sessions as it ages invoices."""
+    return faults().session_expired(started_at.timestamp(), last_seen.timestamp(),
+                                    current_app.config["SESSION_IDLE_SECONDS"], now=clock().now().timestamp())
 
-    The fault injector measures on the wall clock; the times are shifted by the business clock's
-    offset so that moving the business clock (``/_admin/advance``) ages sessions as it ages invoices.
-    """
-    shift = time.time() - clock().now().timestamp()
-    return faults().session_expired(started_at.timestamp() + shift, last_seen.timestamp() + shift,
-                                    current_app.config["SESSION_IDLE_SECONDS"])
+
+def load_login(model: type[Row], signed_in: Callable[[Row], bool] = lambda login: True) -> None:
+    """``before_app_request``: set ``g.login`` (the browser's live login session, if any),
+    ``g.user`` (its user once ``signed_in(login)``) and ``g.session_ended``."""
+    g.login = g.user = None
+    g.session_ended = False
+    if request.endpoint in (None, "static") or request.path.startswith("/_admin/"):
+        return
+    g.login, g.session_ended = resume_login(model)
+    if g.login is not None and signed_in(g.login):
+        g.user = g.login.user
+
+
+def login_required(ended_message: str) -> Callable[[View], View]:
+    """A view decorator sending visitors without a user to the login page (and back, for a GET),
+    with ``ended_message`` shown when their session has just ended."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if g.user is None:
+                if g.session_ended:
+                    flash(ended_message, "warning")
+                wanted = request.full_path.rstrip("?") if request.method == "GET" else None
+                return redirect(url_for("auth.login", next=wanted))
+            return view(*args, **kwargs)
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
 
 
 def resume_login(model: type[Row]) -> tuple[Row | None, bool]:
@@ -76,10 +106,3 @@ def end_login(login: Row | None) -> None:
         s.delete(login)
         s.commit()
     session.pop("sid", None)
-
-
-def safe_next(target: str | None) -> str | None:
-    """Where to go after login: only a path on this site, never another site."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None

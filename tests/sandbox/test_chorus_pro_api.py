@@ -21,8 +21,8 @@ from tests.live_server import free_port
 from tests.sandbox.test_chorus_pro_facturx import (
     BUYER_NAME, BUYER_SIRET, SUPPLIER_NAME, SUPPLIER_SIRET, cii_xml, facturx_pdf, invoice, plain_pdf,
 )
+from tests.sandbox.web_client import ADMIN, advance
 
-ADMIN = {"X-Admin-Token": "admin-secret"}
 START = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
 REJECTING_BUYER = "11000201100044"
 SUSPENDING_BUYER = "26630001800019"
@@ -111,10 +111,6 @@ class Api:
         answer = self.post("factures/v1/consulter/historique", {"idFacture": invoice_id})
         assert answer.status_code == 200, answer.json
         return answer.json
-
-
-def advance(client, seconds: float) -> None:
-    assert client.post("/_admin/advance", json={"seconds": seconds}, headers=ADMIN).status_code == 200
 
 
 def test_token_endpoint_issues_expiring_bearer_tokens_to_known_clients_only(client):

@@ -10,8 +10,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from sandbox.chorus_pro import create_app
-from tests.sandbox.test_chorus_pro_api import ADMIN, SEED, START, advance
+from tests.sandbox.test_chorus_pro_api import SEED, START
 from tests.sandbox.test_chorus_pro_facturx import BUYER_NAME, facturx_pdf, invoice
+from tests.sandbox.web_client import ADMIN, advance
 
 LOGIN, PASSWORD = "compta@nettoyage-centre.fr", "Portail-Pass-1"
 

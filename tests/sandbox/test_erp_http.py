@@ -13,6 +13,7 @@ import pytest
 
 from sandbox.erp import create_app
 from sandbox.erp.totals import invoice_totals
+from tests.sandbox.web_client import csrf
 
 ADMIN = {"X-Admin-Token": "test-admin-token"}
 TODAY = date(2026, 11, 20)
@@ -92,10 +93,6 @@ def app(tmp_path, clock):
     response = app.test_client().post("/_admin/seed", json=small_seed(), headers=ADMIN)
     assert response.status_code == 200, response.get_json()
     return app
-
-
-def csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
 def login(client, username: str = "clerk", password: str = "s3cret-pass"):

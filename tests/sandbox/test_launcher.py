@@ -31,13 +31,10 @@ from imapclient import IMAPClient
 
 from sandbox.cli import sandbox as sandbox_command
 from sandbox.launcher import Sandbox
+from tests.sandbox.web_client import csrf
 
 REPO = Path(__file__).resolve().parents[2]
 SEED, CUSTOMERS = 3, 10
-
-
-def csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
 def _state(stat_line: str) -> tuple[str, int]:

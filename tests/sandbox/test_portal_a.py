@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pyotp
 import pytest
-from reportlab.pdfgen import canvas
 
 from sandbox.portal_a import create_app
+from tests.sandbox.web_client import ADMIN, advance, csrf, make_pdf, submissions, text_of
 
-ADMIN = {"X-Admin-Token": "admin-secret"}
 SECRET = pyotp.random_base32()
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 SEED = {
@@ -30,22 +29,6 @@ SEED = {
 }
 GOOD = {"po_number": "PO-1001", "invoice_number": "INV-2026-0042", "invoice_date": "2026-11-20",
         "amount_excl_tax": "200.00", "vat_amount": "40.00", "total_amount": "240.00", "currency": "EUR"}
-
-
-def make_pdf(text: str = "Invoice INV-2026-0042") -> bytes:
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf)
-    c.drawString(72, 720, text)
-    c.save()
-    return buf.getvalue()
-
-
-def csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def text_of(response) -> str:
-    return re.sub(r"\s+", " ", response.get_data(as_text=True))
 
 
 @pytest.fixture
@@ -76,14 +59,6 @@ def upload(client, pdf: bytes | None = None, filename="INV-2026-0042.pdf", **fie
     data = {"csrf_token": csrf(form.text), **GOOD, **fields,
             "invoice_pdf": (io.BytesIO(make_pdf() if pdf is None else pdf), filename)}
     return client.post("/invoices/new", data=data, content_type="multipart/form-data")
-
-
-def submissions(client) -> list[dict]:
-    return client.get("/_admin/submissions", headers=ADMIN).json["submissions"]
-
-
-def advance(client, seconds: int) -> None:
-    assert client.post("/_admin/advance", json={"seconds": seconds}, headers=ADMIN).status_code == 200
 
 
 def test_wrong_totp_code_is_refused_and_right_one_signs_in(app):

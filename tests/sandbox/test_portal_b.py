@@ -10,11 +10,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from reportlab.pdfgen import canvas
 
 from sandbox.portal_b import create_app
+from tests.sandbox.web_client import ADMIN, advance, csrf, make_pdf, submissions, text_of
 
-ADMIN = {"X-Admin-Token": "admin-secret"}
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 SEED = {
     "users": [
@@ -30,22 +29,6 @@ SEED = {
          "lines": [{"description": "Paint", "quantity": "5", "unit_price": "9.90"}]},
     ],
 }
-
-
-def make_pdf(text: str = "Invoice F-2026-118") -> bytes:
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf)
-    c.drawString(72, 720, text)
-    c.save()
-    return buf.getvalue()
-
-
-def csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def text_of(response) -> str:
-    return re.sub(r"\s+", " ", response.get_data(as_text=True))
 
 
 @pytest.fixture
@@ -85,14 +68,6 @@ def create_invoice(client, invoice_number="F-2026-118", qty_1="4", qty_2="0", pd
                   invoice_pdf=(io.BytesIO(pdf or make_pdf()), "F-2026-118.pdf"))
     assert r.location == "/invoice/create/review", text_of(r)
     return post_step(client, "/invoice/create/review", action="next")
-
-
-def submissions(client) -> list[dict]:
-    return client.get("/_admin/submissions", headers=ADMIN).json["submissions"]
-
-
-def advance(client, seconds: int) -> None:
-    assert client.post("/_admin/advance", json={"seconds": seconds}, headers=ADMIN).status_code == 200
 
 
 def test_wrong_password_is_refused(app):
