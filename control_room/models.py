@@ -438,3 +438,15 @@ Index("ix_step_runs_runner_state", StepRun.runner_id, StepRun.state)
 Index("ix_step_runs_process_run", StepRun.process_run_id)
 Index("ix_audit_action_id", AuditEvent.action, AuditEvent.id)
 Index("ix_audit_actor_id_id", AuditEvent.actor_id, AuditEvent.id)
+
+
+class QueueDepthSample(Base):
+    """Items waiting and escalated per queue, every few minutes: the dashboard's depth-over-time chart."""
+
+    __tablename__ = "queue_depth_samples"
+    __table_args__ = (UniqueConstraint("queue_id", "at"), Index("ix_queue_depth_samples_at", "at"))
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(AwareDateTime)
+    waiting: Mapped[int] = mapped_column(Integer)
+    escalated: Mapped[int] = mapped_column(Integer)

@@ -1,5 +1,6 @@
 """The fleet scheduler: APScheduler fires each schedule at its cron time; a maintenance tick starts
-queued fires and queue triggers, fails the runs of lost runners, and follows schedule changes.
+queued fires and queue triggers, fails the runs of lost runners, samples queue depths, and follows
+schedule changes.
 
 Several control-room processes may run it on one PostgreSQL: a fire is claimed by inserting its
 (schedule, fire time) row, which the unique key lets only one process do, under an advisory lock.
@@ -16,7 +17,7 @@ from sqlalchemy import func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from control_room import audit, runs, schedule_rules, transitions
+from control_room import audit, queue_depths, runs, schedule_rules, transitions
 from control_room.actors import SYSTEM, Actor
 from control_room.db import is_postgres
 from control_room.models import (
@@ -197,5 +198,7 @@ class FleetScheduler:
                 start_queued_fires(session, now)
             with self._sessions.begin() as session:
                 check_triggers(session, now)
+            with self._sessions.begin() as session:
+                queue_depths.sample(session, now)
         except Exception:
             log.exception("scheduler tick failed; will try again")

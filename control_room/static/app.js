@@ -30,6 +30,25 @@
         options: { animation: false, maintainAspectRatio: false, indexAxis: "y", plugins: { legend: { display: false } },
                    scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
       };
+    } else if (kind === "success-rate") {
+      config = {
+        type: "bar",
+        data: { labels: data.success_rate.map((s) => s.process),
+                datasets: [{ label: canvas.dataset.label || "", data: data.success_rate.map((s) => s.percent), backgroundColor: css("--ok") }] },
+        options: { animation: false, maintainAspectRatio: false, indexAxis: "y", plugins: { legend: { display: false } },
+                   scales: { x: { beginAtZero: true, max: 100 } } },
+      };
+    } else if (kind === "queue-depth") {
+      const queues = Object.keys(data.queue_depth);
+      const labels = queues.length ? data.queue_depth[queues[0]].map((p) => p.at) : [];
+      const palette = ["--accent", "--ok", "--warn", "--bad", "--muted"];
+      config = {
+        type: "line",
+        data: { labels: labels,
+                datasets: queues.map((q, i) => ({ label: q, data: data.queue_depth[q].map((p) => p.waiting),
+                  borderColor: css(palette[i % palette.length]), pointRadius: 0, tension: 0.2 })) },
+        options: { animation: false, maintainAspectRatio: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+      };
     } else {
       return;
     }

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import Blueprint, jsonify, render_template
 
+from control_room import queue_depths
 from control_room.context import db
 from control_room.transitions import now_utc
 from control_room.ui import fleet_status
@@ -45,5 +46,13 @@ def panel():
 @requires("runs.read")
 def charts():
     session, now = db(), now_utc()
-    return jsonify(runs_per_hour=fleet_status.runs_per_hour(session, now),
-                   exceptions=[{"reason": r, "count": c} for r, c in fleet_status.exceptions_by_reason(session)])
+    depths = queue_depths.history(session, now - timedelta(hours=24))
+    return jsonify(
+        runs_per_hour=fleet_status.runs_per_hour(session, now),
+        exceptions=[{"reason": r, "count": c} for r, c in fleet_status.exceptions_by_reason(session)],
+        success_rate=[{"process": s.process, "percent": round(100 * s.success_rate, 1), "ended": s.ended}
+                      for s in fleet_status.process_stats(session, now - timedelta(hours=24)) if s.ended],
+        queue_depth={name: [{"at": at.astimezone(fleet_status.PARIS).strftime("%H:%M"), "waiting": waiting,
+                             "escalated": escalated} for at, waiting, escalated in points]
+                     for name, points in depths.items()},
+    )

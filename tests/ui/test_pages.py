@@ -349,3 +349,32 @@ def test_payload_form_round_trip_keeps_types():
 
     with pytest.raises(payload_form.PayloadError, match="amount"):
         payload_form.parse({"field:amount": "twelve"}, payload)
+
+
+def test_queue_depth_history_and_success_rate_feed_the_dashboard_charts(app, sessions, browser_for):
+    from datetime import timedelta
+
+    from control_room import queue_depths, transitions
+    from control_room.models import ProcessRun, RunState
+    from control_room.processes import get_process
+    from control_room.scheduler import FleetScheduler
+    from tests.control_room.fleet import ADMIN, declare
+
+    declare(sessions, "invoices")
+    now = transitions.now_utc()
+    with sessions.begin() as session:
+        process = get_process(session, "invoices")
+        for n in range(3):
+            transitions.create(session, process.input_queue, transitions.NewItem(payload={"n": n}), ADMIN,
+                               process_id=process.id)
+        for state in (RunState.COMPLETED, RunState.COMPLETED, RunState.COMPLETED, RunState.FAILED):
+            session.add(ProcessRun(process_id=process.id, state=state, created_at=now - timedelta(minutes=5),
+                                   ended_at=now - timedelta(minutes=1)))
+    with sessions.begin() as session:
+        assert queue_depths.sample(session, now - timedelta(minutes=10)) == 1
+    FleetScheduler(sessions).tick()  # the scheduler samples the current slot
+    with sessions.begin() as session:
+        assert queue_depths.sample(session, now) == 0  # already sampled: once per slot
+    charts = browser_for("viewer").get("/dashboard/charts.json").get_json()
+    assert [p["waiting"] for p in charts["queue_depth"]["invoices.collect"]] == [3, 3]
+    assert charts["success_rate"] == [{"process": "invoices", "percent": 75.0, "ended": 4}]
