@@ -96,7 +96,7 @@ def test_dashboard_updates_without_reloading(sqlite_app, live_server, page: Page
         seed.escalate(session, process, {"invoice": "F-9"}, "F-9", code="DUPLICATE", priority=3)
     expect(waiting.get_by_role("row", name="DUPLICATE")).to_contain_text("1")  # no reload
     expect(page.get_by_test_id("runners-busy")).to_have_text("2")
-    page.wait_for_function("() => window.Chart && Object.keys(window.Chart.instances).length === 2")
+    page.wait_for_function("() => window.Chart && Object.keys(window.Chart.instances).length === 4")
     assert console_errors == []
 
 
