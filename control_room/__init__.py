@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         vault.check_master_key(session)
 
     app = Flask(__name__)
+    app.json.ensure_ascii = False  # payloads show "Bâti-Ouest", not "B\u00e2ti-Ouest"
     app.config.update(
         SECRET_KEY=context.derive_key(key, "flask-session"),
         MAX_CONTENT_LENGTH=settings.max_file_bytes + 1024 * 1024,

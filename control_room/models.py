@@ -426,6 +426,7 @@ class LabelledExample(Base):
 
 # Indexes for the UI's filters and keyset pages (newest first, by id).
 Index("ix_work_items_queue_state_id", WorkItem.queue_id, WorkItem.state, WorkItem.id)
+Index("ix_work_items_queue_id_id", WorkItem.queue_id, WorkItem.id)
 Index("ix_work_items_queue_created", WorkItem.queue_id, WorkItem.created_at)
 Index("ix_work_items_reference", WorkItem.reference)
 Index("ix_work_items_inbox", WorkItem.state, WorkItem.priority, WorkItem.deadline, WorkItem.id)

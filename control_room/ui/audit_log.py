@@ -58,7 +58,9 @@ def _first_id_at_or_after(start) -> Any:
 
 
 def _last_id_before(end) -> Any:
-    return select(func.max(AuditEvent.id)).where(AuditEvent.at < end).scalar_subquery()
+    """Walks the `at` index backwards from `end` (events are chained at commit, so `at` follows `id`)."""
+    return (select(AuditEvent.id).where(AuditEvent.at < end)
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(1).scalar_subquery())
 
 
 @bp.get("")
