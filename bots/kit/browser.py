@@ -3,10 +3,13 @@
 it is sent to, a default timeout so that a changed screen fails instead of hanging, static assets
 fetched once per run (``asset_cache``), and tracing on.
 
-``with open_browser(settings) as browser:`` then, around each piece of work,
-``with browser.evidence("INV-1"):`` — when the block raises, a full-page screenshot and the
+``with open_chromium(settings) as chromium:`` starts the browser once per run; ``chromium.session()``
+opens a browser session — its own context (cookies) and page — for each person the bot signs in
+as (one per portal account), so two accounts on one site never share a session. Around each piece
+of work, ``with session.evidence("INV-1"):`` — when the block raises, a full-page screenshot and the
 Playwright trace of that block are written to the output folder (and listed in
-``browser.failures``) before the exception goes on its way.
+``session.failures``) before the exception goes on its way. ``open_browser(settings)`` is the
+one-session shorthand.
 """
 from __future__ import annotations
 
@@ -96,24 +99,59 @@ class BrowserSession:
         return FailureEvidence(label, screenshot, trace)
 
 
+class Chromium:
+    """One browser for the run; sessions (context + page) opened on demand and closed with it."""
+
+    def __init__(self, settings: Settings, playwright: Playwright, browser: Browser, downloads: bool) -> None:
+        self.settings, self.playwright, self.browser, self.downloads = settings, playwright, browser, downloads
+        self.sessions: list[BrowserSession] = []
+        self._assets = AssetCache()
+
+    def session(self) -> BrowserSession:
+        context = self.browser.new_context(accept_downloads=self.downloads, timezone_id=self.settings.timezone)
+        context.set_default_timeout(self.settings.browser_timeout_ms)
+        context.set_default_navigation_timeout(self.settings.browser_timeout_ms)
+        self._assets.install(context)
+        # DOM snapshots of every action, without the screencast: the failure screenshot is kept apart,
+        # and a filmstrip costs the bot a sixth of its speed on a busy machine.
+        context.tracing.start(screenshots=False, snapshots=True)
+        session = BrowserSession(self.settings, self.playwright, self.browser, context, context.new_page())
+        self.sessions.append(session)
+        return session
+
+    def failures(self) -> list[FailureEvidence]:
+        return [failure for session in self.sessions for failure in session.failures]
+
+    def close(self) -> None:
+        for session in self.sessions:
+            try:
+                session.context.tracing.stop()
+                session.context.close()
+            except PlaywrightError as exc:  # the browser may be gone already
+                LOGGER.warning("closing a browser session: %s", exc)
+        self.sessions = []
+
+
 @contextmanager
-def open_browser(settings: Settings) -> Iterator[BrowserSession]:
-    """Launch Chromium with one context and one page, tracing on; close everything on the way out."""
+def open_chromium(settings: Settings, *, downloads: bool = False) -> Iterator[Chromium]:
+    """Launch Chromium; every session opened on it is closed on the way out. ``downloads`` lets
+    pages download files (exports, PDFs); bots that only upload keep it off."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=settings.chromium, headless=settings.headless, args=list(QUIET_FLAGS))
+        chromium = Chromium(settings, playwright, browser, downloads)
         try:
-            context = browser.new_context(accept_downloads=False, timezone_id=settings.timezone)
-            context.set_default_timeout(settings.browser_timeout_ms)
-            context.set_default_navigation_timeout(settings.browser_timeout_ms)
-            AssetCache().install(context)
-            context.tracing.start(screenshots=True, snapshots=True)
-            session = BrowserSession(settings, playwright, browser, context, context.new_page())
-            yield session
-            context.tracing.stop()
-            context.close()
+            yield chromium
         finally:
+            chromium.close()
             browser.close()
+
+
+@contextmanager
+def open_browser(settings: Settings, *, downloads: bool = False) -> Iterator[BrowserSession]:
+    """Launch Chromium with one session (context and page), tracing on; close everything on the way out."""
+    with open_chromium(settings, downloads=downloads) as chromium:
+        yield chromium.session()
 
 
 def _stamp() -> str:

@@ -8,13 +8,14 @@ role and label, one method per user action, explicit waits, no sleeps and no bus
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from urllib.parse import urlsplit
 
+from playwright.sync_api import Download, Locator, Page, Response
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, Page, Response
 
 from bots.kit.retry import retry_call
-from bots.kit.web_errors import SignedOut, SiteError
+from bots.kit.web_errors import SignedOut, SiteError, UnexpectedScreen
 
 RELOAD_DELAYS = (0.5, 2.0, 5.0)  # pauses before reloading an error page
 
@@ -58,6 +59,41 @@ class Screen:
                        what=f"reloading {response.url}")
         if self.needs_session and self.on_sign_in_page():
             raise SignedOut(f"{self.base_url} sent the bot back to its sign-in page")
+
+    def _download(self, action: Callable[[], None], folder: Path) -> Path:
+        """Run ``action`` (a click on a link or button that downloads a file) and save the file in
+        ``folder`` under the name the site gives it. Instead of the file the site may answer with
+        an error page (``SiteError``, nothing was changed: the caller may simply try again), the
+        sign-in page (``SignedOut``) or another page (``UnexpectedScreen``, with its messages)."""
+        downloads: list[Download] = []
+
+        def downloaded(download: Download) -> None:
+            downloads.append(download)
+
+        self.page.on("download", downloaded)
+        try:
+            with self.page.expect_response(lambda r: r.request.is_navigation_request()
+                                           and r.frame == self.page.main_frame) as answered:
+                self._navigate(action, self.page.url)
+            response = answered.value
+            if response.status >= 500:
+                raise SiteError(response.url, response.status, response.status_text)
+            if response.status >= 300:  # a redirect or a page with a message, not a file
+                self.page.wait_for_load_state("load")
+                if self.on_sign_in_page():
+                    raise SignedOut(f"{self.base_url} sent the bot back to its sign-in page")
+                shown = " ".join(self.page.get_by_role("alert").all_inner_texts()) or f"HTTP {response.status}"
+                raise UnexpectedScreen(f"{response.url} answered with a page instead of a file: {shown}")
+            download = downloads[0] if downloads else self.page.wait_for_event("download")
+        finally:
+            self.page.remove_listener("download", downloaded)
+        failure = download.failure()
+        if failure:
+            raise SiteError(download.url, None, f"the download failed: {failure}")
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / Path(download.suggested_filename).name
+        download.save_as(target)
+        return target
 
     def _reload(self) -> None:
         response = self._navigate(lambda: self.page.reload(wait_until="load"), self.page.url)

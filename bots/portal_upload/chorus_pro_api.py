@@ -43,8 +43,11 @@ class ChorusProCredentials:
 
     @classmethod
     def from_secret(cls, secret: Mapping[str, Any]) -> ChorusProCredentials:
-        return cls(str(secret["client_id"]), str(secret["client_secret"]), str(secret["login"]),
-                   str(secret["password"]))
+        """From the vault secret: ``client_id``, ``client_secret`` and the technical account as
+        ``technical_login``/``technical_password`` (as `arfleet up` stores it) or ``login``/``password``."""
+        login = secret.get("technical_login") or secret["login"]
+        password = secret.get("technical_password") or secret["password"]
+        return cls(str(secret["client_id"]), str(secret["client_secret"]), str(login), str(password))
 
     def __repr__(self) -> str:
         return f"ChorusProCredentials(client_id={self.client_id!r}, login={self.login!r}, secrets hidden)"
@@ -130,6 +133,9 @@ class ChorusProRejected(BusinessException):
 
 
 class ChorusProApi:
+    """``api_url`` is the API's base on the gateway, ``/cpro`` included (PISTE:
+    ``https://api.piste.gouv.fr/cpro``); ``token_url`` the OAuth token endpoint."""
+
     def __init__(self, api_url: str, token_url: str, credentials: ChorusProCredentials, *,
                  session: requests.Session | None = None, timeout_s: float = 30.0,
                  retry_delays: Sequence[float] = (0.5, 2.0, 5.0), clock: Callable[[], float] = time.monotonic,
@@ -148,13 +154,13 @@ class ChorusProApi:
     # -- the calls --------------------------------------------------------------------------------
     def deposit(self, pdf: bytes, file_name: str) -> DepositReceipt:
         """Deposit one Factur-X PDF. Not retried: a timeout may hide a deposit that got through."""
-        answer = self._post("/cpro/factures/v1/deposer/flux", {
+        answer = self._post("/factures/v1/deposer/flux", {
             "fichierFlux": base64.b64encode(pdf).decode(), "nomFichier": file_name,
             "syntaxeFlux": SYNTAX_FACTURX, "avecSignature": False}, what="deposit", retry=False)
         return DepositReceipt(answer["numeroFluxDepot"], str(answer.get("dateDepot", "")), answer)
 
     def flow_report(self, flow_number: str) -> FlowReport:
-        answer = self._post("/cpro/transverses/v1/consulterCRDetaille",
+        answer = self._post("/transverses/v1/consulterCRDetaille",
                             {"numeroFluxDepot": flow_number, "syntaxeFlux": SYNTAX_FACTURX}, what="deposit report")
         return FlowReport(flow_number, answer["etatCourantDepotFlux"], list(answer.get("listeErreurDP") or []),
                           list(answer.get("listeErreurTechnique") or []))
@@ -169,7 +175,7 @@ class ChorusProApi:
         found: list[ChorusInvoice] = []
         page = 1
         while True:
-            answer = self._post("/cpro/factures/v1/rechercher/fournisseur", {
+            answer = self._post("/factures/v1/rechercher/fournisseur", {
                 **criteria, "rechercheFactureParFournisseur": {"pageResultatDemandee": page,
                                                                "nbResultatsParPage": PAGE_SIZE}},
                 what="invoice search")
@@ -184,7 +190,7 @@ class ChorusProApi:
 
     def history(self, invoice_id: int) -> list[StatusStep]:
         """The invoice's statuses, newest first."""
-        answer = self._post("/cpro/factures/v1/consulter/historique", {"idFacture": invoice_id},
+        answer = self._post("/factures/v1/consulter/historique", {"idFacture": invoice_id},
                             what="status history")
         steps = (answer.get("historiquesDesStatuts") or {}).get("histoStatut") or []
         return [StatusStep(s["histoStatutCode"], s.get("histoStatutDatePassage", ""), s.get("histoStatutCommentaire"))
@@ -192,16 +198,16 @@ class ChorusProApi:
 
     def buyer(self, siret: str) -> ChorusBuyer | None:
         """What the directory says a public buyer requires, or None if Chorus Pro does not know it."""
-        answer = self._post("/cpro/structures/v1/rechercher", {
+        answer = self._post("/structures/v1/rechercher", {
             "structure": {"identifiantStructure": siret}, "restreindreStructuresPrivees": True},
             what="directory search")
         structures = answer.get("listeStructures") or []
         if not structures:
             return None
         structure_id = int(structures[0]["idStructureCPP"])
-        details = self._post("/cpro/structures/v1/consulter", {"idStructureCPP": structure_id},
+        details = self._post("/structures/v1/consulter", {"idStructureCPP": structure_id},
                              what="directory entry")
-        services = self._post("/cpro/structures/v1/rechercher/services", {
+        services = self._post("/structures/v1/rechercher/services", {
             "idStructure": structure_id,
             "parametresRechercherServicesStructure": {"pageResultatDemandee": 1, "nbResultatsParPage": 1000}},
             what="directory services")

@@ -13,6 +13,7 @@ invoice reaches the buyer either way.
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from robocorp.workitems import BusinessException
@@ -36,12 +37,14 @@ class ChorusProApiDriver:
         existing = self._integrated(number)
         if existing is not None:
             return self._as_result(existing, already_delivered=True, details={})
+        started = time.perf_counter()
         receipt = self.api.deposit(facturx_pdf.read_bytes(), facturx_pdf.name)
+        took = round(time.perf_counter() - started, 3)
         kept = write_receipt(self.evidence_dir / f"{facturx_pdf.stem}-chorus-pro-deposit.json",
                              {"numeroFluxDepot": receipt.flow_number, "dateDepot": receipt.deposited_on,
                               "nomFichier": facturx_pdf.name, "answer": receipt.answer})
         return DeliveryResult(CHORUS_PRO, receipt.flow_number, chorus_flow_status("IN_RECU"), evidence=(kept,),
-                              details={"flow_number": receipt.flow_number, "mode": "api"})
+                              details={"flow_number": receipt.flow_number, "mode": "api", "deposit_s": took})
 
     def follow(self, job: InvoiceJob, delivered: DeliveryResult) -> DeliveryResult:
         number = job.invoice.number

@@ -15,7 +15,7 @@ from playwright.sync_api import Page
 
 from bots.kit.web_errors import UnexpectedScreen
 from bots.portal_upload.delivery import AlreadySubmitted, Listed, PortalRefused, Submitted
-from bots.portal_upload.facturx import facturx_file_name
+from bots.portal_upload.facturx_document import facturx_file_name
 from bots.portal_upload.model import InvoiceJob
 from bots.portal_upload.pages.chorus_pro import (
     FLOW_STATE_CODES,

@@ -87,6 +87,12 @@ class AlreadySubmitted:
     message: str
 
 
+class SignsIn(Protocol):
+    portal_name: str
+
+    def sign_in(self) -> None: ...
+
+
 class PortalFlow(Protocol):
     """A portal's screens put together; each method may raise ``SiteError`` or ``SignedOut``."""
 
@@ -136,11 +142,11 @@ def deliver_on_portal(flow: PortalFlow, browser: BrowserSession, job: InvoiceJob
     number = job.invoice.number
     refused_as_duplicate: str | None = None
     tried_to_submit = False  # a submit that failed half-way may have got through
-    with _site_problems(flow.portal_name):
+    with site_problems(flow.portal_name):
         for _round in range(MAX_ROUNDS):
-            listed = _signed_in_step(flow, lambda: flow.find(number), delays)
+            listed = signed_in_step(flow, lambda: flow.find(number), delays)
             if listed is not None:
-                _signed_in_step(flow, partial(flow.show, listed), delays)
+                signed_in_step(flow, partial(flow.show, listed), delays)
                 shot = browser.screenshot(evidence_dir / f"{_safe(number)}-{flow.channel}-found.png")
                 return DeliveryResult(flow.channel, listed.reference, listed.status,
                                       already_delivered=not tried_to_submit, evidence=(shot,))
@@ -164,9 +170,9 @@ def deliver_on_portal(flow: PortalFlow, browser: BrowserSession, job: InvoiceJob
 def follow_on_portal(flow: PortalFlow, delivered: DeliveryResult, invoice_number: str,
                      delays: Sequence[float]) -> DeliveryResult:
     """The invoice's current status in the portal's list."""
-    with _site_problems(flow.portal_name):
-        listed = _signed_in_step(flow, lambda: flow.find(invoice_number), delays)
-        rejected = None if listed is not None else _signed_in_step(flow, lambda: flow.rejection(invoice_number), delays)
+    with site_problems(flow.portal_name):
+        listed = signed_in_step(flow, lambda: flow.find(invoice_number), delays)
+        rejected = None if listed is not None else signed_in_step(flow, lambda: flow.rejection(invoice_number), delays)
     if rejected:
         raise BusinessException(message=f"{flow.portal_name} rejected invoice {invoice_number} (reference "
                                         f"{delivered.reference}): {rejected}", code="PORTAL_REJECTED")
@@ -185,9 +191,9 @@ def write_receipt(path: Path, content: dict[str, Any]) -> Path:
     return path
 
 
-def _signed_in_step(flow: PortalFlow, action: Callable[[], T], delays: Sequence[float]) -> T:
-    """``action``, signing in again when the portal sent the bot back to its sign-in page, and
-    trying again after a server error; both change nothing on the portal."""
+def signed_in_step(flow: SignsIn, action: Callable[[], T], delays: Sequence[float]) -> T:
+    """``action``, signing in again when the site sent the bot back to its sign-in page, and
+    trying again after a server error; for steps that change nothing on the site."""
     def attempt() -> T:
         try:
             return action()
@@ -203,7 +209,7 @@ def _signed_in_step(flow: PortalFlow, action: Callable[[], T], delays: Sequence[
 
 
 @contextmanager
-def _site_problems(portal: str) -> Iterator[None]:
+def site_problems(portal: str) -> Iterator[None]:
     """Turns "the element never came" into a clear escalation instead of a raw Playwright error."""
     try:
         yield

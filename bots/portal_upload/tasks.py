@@ -1,46 +1,85 @@
 """robocorp-tasks entry points of the invoice distribution bot.
 
-``deliver``: for each input item (one invoice, see ``payload``): route it, build and validate its
-Factur-X, deliver it through the customer's channel, keep the delivery on the item, and create an
-output item carrying the delivery, the Factur-X PDF sent and the evidence (confirmation screenshot,
-deposit receipt, e-mail, letter). An item whose payload already records a delivery (an attempt
-that crashed after saving it) is not delivered again.
+``collect``: log into the ERP's back office, download the "New invoices" export (issued since the
+input's ``since``, else the last ``collect_lookback_days`` days), each invoice's PDF and each
+customer's record, and create one output item per invoice (payload as ``payload`` describes, the
+ERP's PDF as a file). Each output carries ``work_item_reference`` = invoice number and channel,
+the queue's unique reference: an invoice collected again (the look-back window overlaps the
+previous run's) is refused by the queue and skipped here, so nothing has to be remembered between
+runs.
+
+``deliver``: for each input item (one invoice): route it, build and validate its Factur-X, deliver
+it through the customer's channel, keep the delivery on the item, and create an output item
+carrying the delivery, the Factur-X PDF sent and the evidence (confirmation screenshot, deposit
+receipt, e-mail, letter). An item whose payload already records a delivery (an attempt that
+crashed after saving it) is not delivered again.
 
 ``follow_up``: for each delivered item not yet final, read its status on the channel and record
 changes; a rejection or suspension goes to a person with the buyer's reason; a final status ends
 the item with an output item; anything still on its way is released with ``STATUS_PENDING``, an
-application exception, so the control room polls it again with back-off (give the follow-up step
-a large ``max_retries``: Chorus Pro payments take weeks).
+application exception, which the follow-up step's ``poll`` setting in schedules.yaml defers
+without spending a retry (Chorus Pro payments take weeks).
 
-The ERP export (``collect``) comes with the ERP; nothing here depends on it but the payload shape.
-
-Run with ``python -m robocorp.tasks run bots/portal_upload/tasks.py -t deliver -o OUTDIR``;
-configuration from the environment (``bots.kit.settings``), secrets from the vault: one secret per
-web channel named after it (``portal_a``: login, password, totp_secret; ``portal_b``;
-``chorus_pro_portal``), ``chorus_pro_api`` (client_id, client_secret, login, password) and,
-if ``ARFLEET_SMTP_SECRET`` names one, the SMTP login.
+Run with ``python -m robocorp.tasks run bots/portal_upload/tasks.py -t collect -o OUTDIR``;
+configuration from the environment and the connection file (``bots.kit.settings``), secrets from
+the vault (see ``portals`` and the README).
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import requests
 from robocorp import vault, workitems
 from robocorp.tasks import get_output_dir, task
 
+from bots.kit.browser import BrowserSession, open_chromium
 from bots.kit.settings import Settings
 from bots.portal_upload.delivery import DeliveryResult
-from bots.portal_upload.facturx import build_cii_xml, embed_in_pdf, facturx_file_name
+from bots.portal_upload.erp_export import (
+    UnreadableExport,
+    invoice_payload,
+    item_reference,
+    read_new_invoices,
+    seller_from_invoice_pdf,
+    since_for,
+)
+from bots.portal_upload.erp_flow import ErpFlow
+from bots.portal_upload.facturx_document import build_cii_xml, embed_in_pdf, facturx_file_name
 from bots.portal_upload.model import InvoiceJob
 from bots.portal_upload.payload import job_from_payload
 from bots.portal_upload.portals import Channels
 from bots.portal_upload.routing import CHORUS_PRO, ChorusBuyer, NotDeliverable, route, with_route
 from bots.portal_upload.statuses import NEEDS_A_PERSON
 from bots.portal_upload.validate import validate_facturx
+from bots.portal_upload.web_login import WebLogin
 
+LOGGER = logging.getLogger(__name__)
+ERP_TARGET = "erp"
+ERP_SECRET = "erp_rpa.cash"  # the ERP account the bots use (see README)
+
+
+@task
+def collect() -> None:
+    """One output item per new invoice in the ERP, with its PDF."""
+    settings = _settings()
+    with open_chromium(settings, downloads=True) as chromium:
+        browser = chromium.session()
+        erp: ErpFlow | None = None
+        for item in workitems.inputs:
+            with item, _evidence_on_failure(item, browser, "collect"):
+                if erp is None:
+                    erp = ErpFlow(browser.page, settings.target_url(ERP_TARGET),
+                                  WebLogin.from_secret(ERP_SECRET, vault.get_secret(ERP_SECRET)),
+                                  settings.retry_delays_s)
+                    erp.sign_in()
+                _collect(item, erp, settings)
 
 @task
 def deliver() -> None:
@@ -62,6 +101,44 @@ def follow_up() -> None:
                 _follow_one(item, channels)
 
 
+def _collect(item: workitems.Input, erp: ErpFlow, settings: Settings) -> None:
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    since = since_for(item.payload, today, settings.collect_lookback_days)
+    folder = settings.output_dir / "erp"
+    export = erp.new_invoices_export(since, folder)
+    documents = read_new_invoices(export)
+    LOGGER.info("the ERP lists %d document(s) issued since %s", len(documents), since)
+    seller: dict[str, Any] | None = None
+    collected, already, unreadable = [], [], []
+    for document in documents:
+        pdf = erp.invoice_pdf(document.number, folder / "pdf")
+        try:
+            seller = seller or seller_from_invoice_pdf(pdf.read_bytes(), settings.mail_from)
+            payload = invoice_payload(document, erp.customer(document.customer_code), seller)
+        except UnreadableExport as exc:
+            unreadable.append(f"{document.number}: {exc.message}")
+            continue
+        reference = item_reference(document.number, payload["customer"]["invoice_channel"])
+        try:
+            workitems.outputs.create(payload={**payload, "work_item_reference": reference}, files=[pdf])
+        except requests.HTTPError as exc:
+            if getattr(exc, "status_code", None) != 409:
+                raise
+            already.append(reference)  # collected by an earlier run: the queue has it
+            continue
+        collected.append(reference)
+    item.payload = {**(item.payload if isinstance(item.payload, dict) else {}), "since": since.isoformat(),
+                    "latest_issue_date": max((d.issue_date for d in documents), default=since).isoformat(),
+                    "collected": collected, "already_collected": already, "not_collected": unreadable}
+    item.save()
+    LOGGER.info("collected %d invoice(s), %d already collected, %d unreadable", len(collected), len(already),
+                len(unreadable))
+    if unreadable:
+        raise workitems.BusinessException(
+            message=f"{len(unreadable)} document(s) could not be read from the ERP and were not sent: "
+                    + "; ".join(unreadable), code="DOCUMENTS_NOT_COLLECTED")
+
+
 def _deliver_one(item: workitems.Input, channels: Channels, settings: Settings) -> None:
     payload = item.payload
     job = job_from_payload(payload)
@@ -72,8 +149,8 @@ def _deliver_one(item: workitems.Input, channels: Channels, settings: Settings) 
     chosen = route(job, _chorus_buyer(job, channels))
     job = with_route(job, chosen)
     facturx_pdf = _facturx_pdf(item, job, settings.output_dir)
-    driver = channels.driver(chosen.channel)
-    with channels.evidence(f"{job.invoice.number}-{chosen.channel}"):
+    driver = channels.driver(chosen.channel, job)
+    with channels.evidence(f"{job.invoice.number}-{chosen.channel}", driver):
         delivered = driver.deliver(job, facturx_pdf)
     item.payload = {**payload, "route": {"channel": chosen.channel, "recipient": chosen.recipient},
                     "delivery": delivered.to_payload()}
@@ -85,8 +162,8 @@ def _follow_one(item: workitems.Input, channels: Channels) -> None:
     payload = item.payload
     job = job_from_payload(payload)
     delivered = DeliveryResult.from_payload(payload["delivery"])
-    driver = channels.driver(delivered.channel)
-    with channels.evidence(f"{job.invoice.number}-{delivered.channel}-status"):
+    driver = channels.driver(delivered.channel, job)
+    with channels.evidence(f"{job.invoice.number}-{delivered.channel}-status", driver):
         current = driver.follow(job, delivered)
     history = list(payload.get("status_history") or [])
     if not history or history[-1]["status"] != current.status.status:
@@ -144,6 +221,7 @@ def _output(payload: dict[str, Any], delivered: DeliveryResult, files: list[Path
     workitems.outputs.create(payload={
         **payload, "invoice_number": invoice.get("number"), "customer_code": customer.get("code"),
         "channel": delivered.channel, "reference": delivered.reference, "status": delivered.status.status,
+        "work_item_reference": item_reference(str(invoice.get("number")), delivered.channel),
         "delivery": delivered.to_payload()}, files=[f for f in files if f.exists()])
 
 
@@ -151,11 +229,26 @@ def _output(payload: dict[str, Any], delivered: DeliveryResult, files: list[Path
 def _failure_evidence_kept_on(item: workitems.Input, channels: Channels) -> Iterator[None]:
     """If the block fails, attach the failure's screenshot and trace to the item before it is
     released, so the exception handler sees them beside the reason."""
-    known = len(channels.failures())
+    known = {id(failure) for failure in channels.failures()}
     try:
         yield
     except BaseException:
-        kept = [path for failure in channels.failures()[known:] for path in failure.files]
+        kept = [path for failure in channels.failures() if id(failure) not in known for path in failure.files]
+        for path in kept:
+            item.add_file(path)
+        if kept:
+            item.save()
+        raise
+
+
+@contextmanager
+def _evidence_on_failure(item: workitems.Input, browser: BrowserSession, label: str) -> Iterator[None]:
+    """The screenshot and trace of a failed block, attached to the item before it is released."""
+    try:
+        with browser.evidence(label):
+            yield
+    except BaseException:
+        kept = [path for path in browser.failures[-1].files] if browser.failures else []
         for path in kept:
             item.add_file(path)
         if kept:

@@ -17,11 +17,15 @@ class WebLogin:
 
     @classmethod
     def from_secret(cls, name: str, secret: Mapping[str, Any]) -> WebLogin:
+        """From a vault secret with ``login`` (or ``username``), ``password`` and optionally
+        ``totp_secret``."""
         try:
-            return cls(str(secret["login"]), str(secret["password"]),
+            login = secret["login"] if "login" in secret else secret["username"]
+            return cls(str(login), str(secret["password"]),
                        str(secret["totp_secret"]) if secret.get("totp_secret") else None)
         except KeyError as exc:
-            raise ApplicationException(message=f"The vault secret {name!r} has no {exc.args[0]!r} key.",
+            missing = "login" if exc.args[0] == "username" else exc.args[0]
+            raise ApplicationException(message=f"The vault secret {name!r} has no {missing!r} key.",
                                        code="VAULT_SECRET_INCOMPLETE") from None
 
     def __repr__(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bots.portal_upload.facturx import build_cii_xml, embed_in_pdf, facturx_file_name
+from bots.portal_upload.facturx_document import build_cii_xml, embed_in_pdf, facturx_file_name
 from bots.portal_upload.model import InvoiceJob
 from bots.portal_upload.validate import validate_facturx
 from tests.bots.portal_upload.samples import invoice_pdf

@@ -40,7 +40,8 @@ class CountingSession(requests.Session):
 
 def client(site, clock=None, session=None, credentials=CHORUS_API) -> ChorusProApi:
     extra = {"clock": clock} if clock else {}
-    return ChorusProApi(site.url, f"{site.url}/api/oauth/token", ChorusProCredentials.from_secret(credentials),
+    return ChorusProApi(f"{site.url}/cpro", f"{site.url}/api/oauth/token",
+                        ChorusProCredentials.from_secret(credentials),
                         session=session, retry_delays=(0, 0), **extra)
 
 

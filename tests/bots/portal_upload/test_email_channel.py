@@ -10,7 +10,7 @@ import pytest
 from imapclient import IMAPClient
 
 from bots.portal_upload.email_channel import EmailDriver
-from bots.portal_upload.facturx import read_embedded_xml
+from bots.portal_upload.facturx_document import read_embedded_xml
 from bots.portal_upload.model import PostalAddress
 from bots.portal_upload.statuses import SENT
 from tests.bots.portal_upload.facturx_files import facturx_file

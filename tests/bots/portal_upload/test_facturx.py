@@ -14,7 +14,7 @@ import requests
 from lxml import etree
 from pypdf import PdfReader
 
-from bots.portal_upload.facturx import build_cii_xml, embed_in_pdf, read_embedded_xml
+from bots.portal_upload.facturx_document import build_cii_xml, embed_in_pdf, read_embedded_xml
 from bots.portal_upload.model import Money, PostalAddress
 from bots.portal_upload.payload import InvalidPayload, job_from_payload, job_to_payload
 from bots.portal_upload.validate import InvalidFacturX, schematron_breaches, validate_facturx, xsd_problem

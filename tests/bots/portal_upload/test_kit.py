@@ -2,13 +2,16 @@
 read on a channel means (the bot's pure decisions, without any system)."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from robocorp.workitems import BusinessException
 
 from bots.kit.retry import retry_call
 from bots.kit.settings import MissingSetting, Settings
 from bots.kit.web_errors import SiteError
+from bots.portal_upload.portals import Channels
 from bots.portal_upload.statuses import (
     ACCEPTED,
     PAID,
@@ -19,6 +22,7 @@ from bots.portal_upload.statuses import (
     chorus_invoice_status,
     portal_status,
 )
+from tests.bots.portal_upload.samples import customer, job
 
 
 def test_settings_come_from_the_environment_with_one_variable_per_target():
@@ -77,3 +81,47 @@ def test_statuses_say_whether_to_keep_following():
     assert chorus_invoice_status("MISE_A_DISPOSITION").outcome == PENDING
     assert chorus_invoice_status("SUSPENDUE").outcome == SUSPENDED and chorus_invoice_status("SUSPENDUE").final
     assert chorus_invoice_status("MISE_EN_PAIEMENT").outcome == PAID
+
+
+def test_the_connection_file_gives_targets_mail_and_print_folder_and_the_environment_wins(tmp_path):
+    connection = tmp_path / "connection.json"
+    connection.write_text(json.dumps({
+        "data_dir": str(tmp_path / "sandbox"),
+        "urls": {"erp": "http://127.0.0.1:41001", "portal_a": "http://127.0.0.1:41002/",
+                 "chorus_pro": "http://127.0.0.1:41004", "chorus_pro_api": "http://127.0.0.1:41004/cpro",
+                 "chorus_pro_token": "http://127.0.0.1:41004/api/oauth/token"},
+        "mail": {"host": "127.0.0.2", "imap_port": 41005, "smtp_port": 41006, "ar_mailbox": "ar@mid-demo.example"},
+        "credentials": {"erp_rpa.cash": {"username": "rpa.cash", "password": "never read from here"}}}))
+    settings = Settings.from_env({
+        "ARFLEET_CONNECTION_FILE": str(connection), "ARFLEET_TARGET_PORTAL_A_URL": "https://portal-a.example",
+        "ARFLEET_BOT_TARGET_PORTAL_A_URL": "https://portal-a.test", "ARFLEET_BOT_RETRY_DELAYS_S": "0,1",
+        "ARFLEET_RETRY_DELAYS_S": "9", "ARFLEET_BOT_CHORUS_PRO_PORTAL_BUYERS": "21630113500010, 2163 0113 500028"})
+    assert settings.targets == {
+        "erp": "http://127.0.0.1:41001", "portal_a": "https://portal-a.test", "chorus_pro": "http://127.0.0.1:41004",
+        "chorus_pro_portal": "http://127.0.0.1:41004", "chorus_pro_api": "http://127.0.0.1:41004/cpro",
+        "chorus_pro_token": "http://127.0.0.1:41004/api/oauth/token"}
+    assert (settings.smtp_host, settings.smtp_port, settings.mail_from) == ("127.0.0.2", 41006, "ar@mid-demo.example")
+    assert settings.print_batch_dir == tmp_path / "sandbox" / "print-batches"  # outlives the run
+    assert settings.retry_delays_s == (0.0, 1.0)  # ARFLEET_BOT_* (what the runner passes) first
+    assert settings.chorus_pro_portal_buyers == {"21630113500010", "21630113500028"}
+    assert "never read" not in repr(settings)
+    with pytest.raises(MissingSetting, match="cannot be read"):
+        Settings.from_env({"ARFLEET_CONNECTION_FILE": str(tmp_path / "missing.json")})
+
+
+def test_the_portal_account_is_the_vault_secret_named_after_the_customers_supplier_id(tmp_path):
+    def channels(secrets: dict) -> Channels:
+        settings = Settings(targets={"portal_a": "http://127.0.0.1:9"}, output_dir=tmp_path)
+        return Channels(settings, secrets.__getitem__, tmp_path / "evidence")
+
+    job_ = job(cust=customer(invoice_channel="portal_a", portal_supplier_id="SUP-4242"))
+    account = {"login": "mid", "password": "pw", "totp_secret": "JBSWY3DPEHPK3PXP"}
+    chosen = channels({"portal_a_SUP-4242": account, "portal_a": {**account, "login": "other"}})
+    assert chosen._portal_secret_name("portal_a", job_) == "portal_a_SUP-4242"
+    assert channels({"portal_a": account})._portal_secret_name("portal_a", job_) == "portal_a"  # one account for all
+    with pytest.raises(BusinessException) as mismatch:
+        channels({"portal_a": {**account, "supplier_id": "SUP-9999"}}).driver("portal_a", job_)
+    assert mismatch.value.code == "PORTAL_ACCOUNT_MISMATCH" and "«Portal supplier id»" in mismatch.value.message
+    with pytest.raises(BusinessException) as missing:
+        channels({}).driver("portal_a", job_)
+    assert missing.value.code == "PORTAL_ACCOUNT_MISSING" and "portal_a_SUP-4242" in missing.value.message

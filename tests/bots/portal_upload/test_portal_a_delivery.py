@@ -25,7 +25,7 @@ def deliver(make_channels, site: Site, tmp_path: Path, job_=None, on_response=No
     with make_channels({"portal_a": site.url}, {"portal_a": PORTAL_A_USER}) as channels:  # one bot run
         driver = channels.driver("portal_a")
         if on_response is not None:
-            channels.browser().page.on("response", on_response)
+            driver.browser.page.on("response", on_response)
         return driver.deliver(job_, pdf), pdf
 
 
@@ -86,10 +86,10 @@ def test_a_renamed_button_is_a_clear_escalation_with_a_screenshot(make_channels,
     pdf = facturx_file(job_, tmp_path / "facturx")
     driver = channels.driver("portal_a")
     with pytest.raises(ScreenChanged, match="Submit invoice") as caught:
-        with channels.evidence(job_.invoice.number):
+        with channels.evidence(job_.invoice.number, driver):
             driver.deliver(job_, pdf)
     assert caught.value.code == "SCREEN_CHANGED"
-    [failure] = channels.browser().failures
+    [failure] = driver.browser.failures
     assert failure.screenshot.exists() and failure.trace.exists()
     assert portal_a.submissions() == []
 

@@ -27,7 +27,7 @@ def deliver(make_channels, site: Site, tmp_path: Path, job_=None, on_request=Non
     with make_channels({"portal_b": site.url}, {"portal_b": PORTAL_B_USER}) as channels:
         driver = channels.driver("portal_b")
         if on_request is not None:
-            channels.browser().page.on("request", on_request)
+            driver.browser.page.on("request", on_request)
         return driver.deliver(job_, pdf), pdf
 
 

@@ -59,7 +59,7 @@ def test_deliver_then_follow_up(chorus_pro, portal_a, mail_server, tmp_path):
     secrets = tmp_path / "secrets.json"
     secrets.write_text(json.dumps({"chorus_pro_api": CHORUS_API, "portal_a": PORTAL_A_USER}))
     env = {"RC_VAULT_SECRET_MANAGER": "FileSecrets", "RC_VAULT_SECRETS_FILE": str(secrets),
-           "ARFLEET_TARGET_CHORUS_PRO_API_URL": chorus_pro.url, "ARFLEET_TARGET_PORTAL_A_URL": portal_a.url,
+           "ARFLEET_TARGET_CHORUS_PRO_API_URL": f"{chorus_pro.url}/cpro", "ARFLEET_TARGET_PORTAL_A_URL": portal_a.url,
            "ARFLEET_CHROMIUM": CHROMIUM, "ARFLEET_BROWSER_TIMEOUT_MS": "4000", "ARFLEET_SMTP_HOST": mail_server.host,
            "ARFLEET_SMTP_PORT": str(mail_server.smtp_port), "ARFLEET_MAIL_FROM": "ar@mid-demo.example",
            "ARFLEET_PRINT_BATCH_DIR": str(tmp_path / "print"), "ARFLEET_RETRY_DELAYS_S": "0,0"}

@@ -1,0 +1,66 @@
+"""The ERP's screens put together for the collect step, as a clerk would go about it: log in,
+download the "New invoices" export, each invoice's PDF, and read each customer's record once.
+
+Nothing here changes anything in the ERP, so every step may simply be done again: after a server
+error (tried again with pauses) or after the ERP logged the bot out (it logs in again first).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import TypeVar
+
+from playwright.sync_api import Page
+
+from bots.portal_upload.delivery import signed_in_step, site_problems
+from bots.portal_upload.pages.erp import CustomerFormPage, CustomerRecord, ExportsPage, InvoicePage, LoginPage
+from bots.portal_upload.web_login import SignInRefused, WebLogin
+
+T = TypeVar("T")
+
+
+class ErpFlow:
+    portal_name = "The ERP"
+
+    def __init__(self, page: Page, base_url: str, login: WebLogin, delays: Sequence[float] = (0.5, 2.0, 5.0)) -> None:
+        self.login = login
+        self.delays = tuple(delays)
+        self.login_page = LoginPage(page, base_url, delays)
+        self.exports_page = ExportsPage(page, base_url, delays)
+        self.invoice_page = InvoicePage(page, base_url, delays)
+        self.customer_page = CustomerFormPage(page, base_url, delays)
+        self._customers: dict[str, CustomerRecord] = {}
+
+    def sign_in(self) -> None:
+        self.login_page.open()
+        self.login_page.log_in(self.login.login, self.login.password)
+        refusal = self.login_page.error_message()
+        if refusal:
+            raise SignInRefused(self.portal_name, refusal)
+
+    def new_invoices_export(self, since: date, folder: Path) -> Path:
+        """The workbook of invoices and credit notes issued on or after ``since``."""
+        def download() -> Path:
+            self.exports_page.open()
+            return self.exports_page.download_new_invoices(since, folder)
+        return self._step(download)
+
+    def invoice_pdf(self, number: str, folder: Path) -> Path:
+        def download() -> Path:
+            self.invoice_page.open(number)
+            return self.invoice_page.download_pdf(folder)
+        return self._step(download)
+
+    def customer(self, code: str) -> CustomerRecord:
+        """The customer's record, read once per run."""
+        if code not in self._customers:
+            def read() -> CustomerRecord:
+                self.customer_page.open(code)
+                return self.customer_page.read_customer()
+            self._customers[code] = self._step(read)
+        return self._customers[code]
+
+    def _step(self, action: Callable[[], T]) -> T:
+        with site_problems(self.portal_name):
+            return signed_in_step(self, action, self.delays)

@@ -1,0 +1,145 @@
+"""The collect step against the practice ERP served over HTTP: the bot logs in as a clerk, downloads
+the "New invoices" export, each invoice's PDF and each customer's record, and writes one item per
+invoice that the deliver step can turn into a valid Factur-X — the ERP's own records and the items
+agree. The pure readers (workbook, letterhead, payload) are checked on the ERP's real files."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import cache
+
+import pytest
+import requests
+
+from bots.portal_upload.erp_export import (
+    invoice_payload,
+    item_reference,
+    read_new_invoices,
+    seller_from_invoice_pdf,
+    since_for,
+)
+from bots.portal_upload.facturx_document import build_cii_xml
+from bots.portal_upload.pages.erp import CustomerRecord
+from bots.portal_upload.payload import job_from_payload
+from bots.portal_upload.validate import validate_facturx
+from tests.bots.portal_upload.sites import ADMIN_TOKEN, Site
+from tests.bots.portal_upload.test_tasks import run_task
+from tests.conftest import CHROMIUM
+
+AS_OF = date(2026, 11, 25)
+SINCE = AS_OF - timedelta(days=16)
+AR_MAILBOX = "comptabilite.clients@mid-demo.example"
+
+
+@cache
+def demo() -> dict:
+    from sandbox.demo_data import generate
+
+    return generate(3, 10, AS_OF)
+
+
+def expected_numbers(since: date) -> list[str]:
+    documents = demo()["erp"]["invoices"]
+    return [d["number"] for d in sorted(documents, key=lambda d: (d["issue_date"], d["number"]))
+            if d["issue_date"] >= since.isoformat()]
+
+
+@pytest.fixture
+def erp(live_server, tmp_path) -> Site:
+    from sandbox.erp import create_app
+
+    app = create_app({"DATABASE": str(tmp_path / "erp.db"), "ADMIN_TOKEN": ADMIN_TOKEN, "SECRET_KEY": "test",
+                      "SLOW_LIST_S": 0})
+    site = Site(live_server(app).url, app)
+    site.admin("POST", "seed", json=demo()["erp"])
+    return site
+
+
+def clerk_session(erp: Site) -> requests.Session:
+    session = requests.Session()
+    page = session.get(f"{erp.url}/login", timeout=10).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    user = demo()["erp"]["users"][1]
+    session.post(f"{erp.url}/login", data={"csrf_token": token, "username": user["username"],
+                                           "password": user["password"]}, timeout=10)
+    return session
+
+
+def record(code: str) -> CustomerRecord:
+    raw = next(c for c in demo()["erp"]["customers"] if c["code"] == code)
+    address = raw["address"]
+    return CustomerRecord(
+        code=code, legal_name=raw["legal_name"], category=raw["category"], siren=raw["siren"] or "",
+        siret=raw["siret"] or "", vat_number=raw["vat_number"] or "", address_line1=address["line1"],
+        address_line2=address.get("line2") or "", postcode=address["postcode"], city=address["city"],
+        country=address["country"], invoice_channel=raw["invoice_channel"],
+        portal_supplier_id=raw["portal_supplier_id"] or "", chorus_service_code=raw["chorus_service_code"] or "",
+        billing_email=raw["billing_email"] or "", language=raw["dunning_language"])
+
+
+def test_the_erps_export_and_pdf_make_payloads_that_give_valid_facturx(erp):
+    session = clerk_session(erp)
+    workbook = session.get(f"{erp.url}/exports/new-invoices.xlsx", params={"since": SINCE.isoformat()}, timeout=10)
+    documents = read_new_invoices(workbook.content)
+
+    assert [d.number for d in documents] == expected_numbers(SINCE)
+    company = demo()["erp"]["company"]
+    pdf = session.get(f"{erp.url}/invoices/{documents[0].number}/pdf", timeout=10).content
+    seller = seller_from_invoice_pdf(pdf, AR_MAILBOX)
+    assert seller == {"name": company["name"], "siret": company["siret"], "siren": company["siren"],
+                      "vat_number": company["vat_number"], "iban": company["iban"], "bic": company["bic"],
+                      "email": AR_MAILBOX, "phone": None,
+                      "address": {**company["address"], "line2": company["address"]["line2"] or None}}
+    seeded = {d["number"]: d for d in demo()["erp"]["invoices"]}
+    for document in documents:
+        payload = invoice_payload(document, record(document.customer_code), seller)
+        job = job_from_payload(payload)  # what the deliver step reads
+        raw = seeded[document.number]
+        assert (payload["invoice"]["total_net"], payload["invoice"]["total_vat"], payload["invoice"]["total_gross"]) \
+            == (raw["total_net"], raw["total_vat"], raw["total_gross"])
+        assert [(Decimal(line.quantity), line.unit_price, line.vat_rate) for line in job.invoice.lines] == [
+            (Decimal(line["quantity"]), Decimal(line["unit_price"]), Decimal(line["vat_rate"]))
+            for line in raw["lines"]]
+        validate_facturx(build_cii_xml(job), job.invoice.number)  # XSD and EN 16931 Schematron
+
+
+def test_since_comes_from_the_input_or_looks_back_a_week():
+    assert since_for({"since": "2026-11-02"}, AS_OF, 7) == date(2026, 11, 2)
+    assert since_for({}, AS_OF, 7) == date(2026, 11, 18)
+    assert item_reference("FA2026-00143", "portal_b") == "FA2026-00143:portal_b"
+
+
+@pytest.mark.browser
+def test_collect_writes_one_item_per_invoice_with_its_pdf_even_when_logged_out_midway(erp, tmp_path):
+    erp.faults(session_max_age_s=1)  # the ERP ends the bot's session after a second, again and again
+    secrets = tmp_path / "secrets.json"
+    user = demo()["erp"]["users"][1]
+    secrets.write_text(json.dumps({"erp_rpa.cash": {"username": user["username"], "password": user["password"]}}))
+    numbers = expected_numbers(SINCE)
+    customers = {c["code"]: c for c in demo()["erp"]["customers"]}
+    seeded = {d["number"]: d for d in demo()["erp"]["invoices"]}
+    earlier = item_reference(numbers[0], customers[seeded[numbers[0]]["customer_code"]]["invoice_channel"])
+    env = {"RC_VAULT_SECRET_MANAGER": "FileSecrets", "RC_VAULT_SECRETS_FILE": str(secrets),
+           "ARFLEET_TARGET_ERP_URL": erp.url, "ARFLEET_CHROMIUM": CHROMIUM, "ARFLEET_MAIL_FROM": AR_MAILBOX,
+           "ARFLEET_BROWSER_TIMEOUT_MS": "8000", "ARFLEET_RETRY_DELAYS_S": "0,0",
+           "ARFLEET_TEST_TAKEN_REFERENCES": earlier}  # collected by an earlier run: the queue refuses it
+
+    releases, outputs, saved = run_task("collect", tmp_path, [{"payload": {"since": SINCE.isoformat()}}], env)
+
+    assert [r["state"] for r in releases] == ["COMPLETED"]
+    assert len(numbers) >= 3 and [o["payload"]["invoice"]["number"] for o in outputs] == numbers[1:]
+    for output in outputs:
+        payload = output["payload"]
+        number = payload["invoice"]["number"]
+        channel = customers[seeded[number]["customer_code"]]["invoice_channel"]
+        assert payload["work_item_reference"] == f"{number}:{channel}"
+        assert payload["customer"]["invoice_channel"] == channel
+        assert set(output["files"]) == {f"{number}.pdf"}
+        assert (tmp_path / "collect" / "out" / f"{number}.pdf").read_bytes().startswith(b"%PDF")
+        job_from_payload(payload)
+    assert saved[0]["payload"]["since"] == SINCE.isoformat()
+    assert saved[0]["payload"]["collected"] == [o["payload"]["work_item_reference"] for o in outputs]
+    assert saved[0]["payload"]["already_collected"] == [earlier]
+    assert saved[0]["payload"]["latest_issue_date"] == max(seeded[n]["issue_date"] for n in numbers)
