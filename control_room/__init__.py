@@ -23,7 +23,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     key = master_key.load_or_create(settings.master_key, settings.resolved_master_key_file)
     engine = make_engine(settings.resolved_database_url)
     migrations_runner.require_current(engine)
-    sessions = make_session_factory(engine)
+    file_store = FileStore(settings.files_dir)
+    sessions = make_session_factory(engine, file_store)
     vault = Vault(key)
     with sessions.begin() as session:
         vault.check_master_key(session)
@@ -38,7 +39,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.extensions["arfleet"] = context.Services(
         settings=settings, engine=engine, sessions=sessions, vault=vault,
-        files=FileStore(settings.files_dir),
+        files=file_store,
         signer=UrlSigner(context.derive_key(key, "signed-urls"), settings.signed_url_seconds),
     )
     app.teardown_appcontext(context.close_db)

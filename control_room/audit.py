@@ -115,14 +115,14 @@ def verify_chain(session: Session) -> ChainVerdict:
     """Walk the whole log; report the first event whose content or link does not check out."""
     prev_hash = GENESIS_HASH
     count = 0
-    for event in _events(session):
+    for row in _events(session):
         count += 1
-        if event.prev_hash != prev_hash:
-            return ChainVerdict(False, count, event.id,
+        if row.prev_hash != prev_hash:
+            return ChainVerdict(False, count, row.id,
                                 "the event before it was altered or removed (previous-hash link broken)")
-        expected = event_hash(event.prev_hash, event.at, event.actor_type, event.actor_id, event.action,
-                              event.object_type, event.object_id, event.details)
-        if expected != event.hash:
-            return ChainVerdict(False, count, event.id, "its content was altered (hash mismatch)")
-        prev_hash = event.hash
+        expected = event_hash(row.prev_hash, row.at, row.actor_type, row.actor_id, row.action,
+                              row.object_type, row.object_id, row.details)
+        if expected != row.hash:
+            return ChainVerdict(False, count, row.id, "its content was altered (hash mismatch)")
+        prev_hash = row.hash
     return ChainVerdict(True, count)

@@ -26,6 +26,7 @@ def _settings() -> Settings:
 def _transaction():
     """A committed transaction on the configured database (with the schema up to date)."""
     from control_room.db import make_engine, make_session_factory
+    from control_room.file_store import FileStore
     from control_room.migrations_runner import DatabaseNotUpgraded, require_current
 
     settings = _settings()
@@ -35,7 +36,7 @@ def _transaction():
     except DatabaseNotUpgraded as exc:
         raise click.ClickException(str(exc)) from None
     try:
-        with make_session_factory(engine).begin() as session:
+        with make_session_factory(engine, FileStore(settings.files_dir)).begin() as session:
             yield session
     finally:
         engine.dispose()

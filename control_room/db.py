@@ -38,8 +38,9 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, file_store: object | None = None) -> sessionmaker[Session]:
+    """Sessions that know the file store remove deleted items' files once the deletion commits."""
+    return sessionmaker(engine, expire_on_commit=False, info={"file_store": file_store} if file_store else None)
 
 
 def is_postgres(session_or_engine) -> bool:

@@ -182,7 +182,8 @@ def _processes(reader: _Reader, node: yaml.Node, names: set[str]) -> list[Proces
         for i, step_node in enumerate(reader.sequence(fields["steps"], f"{where}.steps") if "steps" in fields else []):
             sw = f"{where}.steps[{i}]"
             s = reader.mapping(step_node, sw, {"name", "bot", "task", "queue", "labels", "timeout", "lease",
-                                               "max_retries", "poll"}, {"name", "bot", "task"})
+                                               "max_retries", "poll", "starts_empty"},
+                               {"name", "bot", "task"})
             poll_codes, poll_seconds = _poll(reader, s.get("poll"), f"{sw}.poll")
             step_name, bot, task = reader.name(s.get("name"), f"{sw}.name"), reader.text(s.get("bot"), f"{sw}.bot"), \
                 reader.text(s.get("task"), f"{sw}.task")
@@ -200,7 +201,11 @@ def _processes(reader: _Reader, node: yaml.Node, names: set[str]) -> list[Proces
                 timeout_seconds=reader.duration(s.get("timeout"), f"{sw}.timeout", 3600) or 3600,
                 lease_seconds=reader.duration(s.get("lease"), f"{sw}.lease", None),
                 max_retries=reader.integer(s.get("max_retries"), f"{sw}.max_retries", None),
-                poll_codes=poll_codes, poll_seconds=poll_seconds))
+                poll_codes=poll_codes, poll_seconds=poll_seconds,
+                starts_empty=reader.boolean(s.get("starts_empty"), f"{sw}.starts_empty", False)))
+            if steps[-1].starts_empty and i > 0:
+                reader.fail(s["starts_empty"], f"{sw}.starts_empty",
+                            "only a process's first step can start empty: later steps read the previous step's outputs")
         if "steps" in fields and not steps:
             reader.fail(fields["steps"], f"{where}.steps", "a process needs at least one step")
         if name in names:

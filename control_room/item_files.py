@@ -1,6 +1,7 @@
 """Files people attach to work items (API and UI uploads) and their removal with the item."""
 from __future__ import annotations
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
@@ -24,10 +25,30 @@ def attach_upload(session: Session, store: FileStore, item: WorkItem, upload: Fi
     return row
 
 
+STORE_KEY, PENDING_KEY = "file_store", "arfleet.files_to_remove"
+
+
 def remove_item_files(store: FileStore, item_id: int) -> None:
-    """After a deleted item's transaction committed: its files go too."""
     folder = store.root / "items" / str(item_id)
     if folder.is_dir():
         for path in folder.iterdir():
             path.unlink(missing_ok=True)
         folder.rmdir()
+
+
+def remove_after_commit(session: Session, item_ids: list[int]) -> None:
+    """Deleted items' files go once the deletion has committed, never before (a rollback keeps them).
+    The session knows the store when its factory was given ``info={"file_store": store}``."""
+    session.info.setdefault(PENDING_KEY, []).extend(item_ids)
+
+
+@event.listens_for(Session, "after_commit")
+def _remove_pending_files(session: Session) -> None:
+    item_ids, store = session.info.pop(PENDING_KEY, None), session.info.get(STORE_KEY)
+    for item_id in item_ids or () if store is not None else ():
+        remove_item_files(store, item_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _keep_files(session: Session) -> None:
+    session.info.pop(PENDING_KEY, None)

@@ -67,7 +67,8 @@ def running_count(session: Session, runner_id: int) -> int:
 
 def claim(session: Session, runner: Runner) -> Claim | None:
     """Give the runner the oldest pending step run its labels allow, with its first item reserved.
-    A step run whose queue is empty ends at once, as completed with nothing to do."""
+    A step run whose queue is empty ends at once, as completed with nothing to do, unless its step
+    starts empty (then it gets one empty item, as a Robocorp run started without input does)."""
     if running_count(session, runner.id) >= runner.capacity:
         return None
     query = (select(StepRun).where(StepRun.state == RunState.PENDING, StepRun.stop_requested.is_(False))
@@ -80,6 +81,8 @@ def claim(session: Session, runner: Runner) -> Claim | None:
             continue
         lease = step.lease_seconds or step.process.lease_seconds
         item_id = reservation.reserve_next(session, step.queue_id, step_run.id, lease, Actor.run(step_run.id))
+        if item_id is None and step.starts_empty and step.position == 0:
+            item_id = _empty_input(session, step, step_run, lease)
         if item_id is None:
             finish(session, step_run, exit_code=0, actor=SYSTEM, note="no work items waiting")
             continue
@@ -96,6 +99,14 @@ def claim(session: Session, runner: Runner) -> Claim | None:
                      {"process": step.process.name, "step": step.name, "first_item_id": item_id})
         return Claim(step_run, token, item_id)
     return None
+
+
+def _empty_input(session: Session, step: ProcessStep, step_run: StepRun, lease: int) -> int | None:
+    """The one empty input item of a run whose first step reads nothing of its own (e.g. collect from
+    the ERP): created and reserved in the claim's transaction, so no other run can take it."""
+    actor = Actor.run(step_run.id)
+    transitions.create(session, step.queue, NewItem(payload={}), actor, process_id=step.process_id)
+    return reservation.reserve_next(session, step.queue_id, step_run.id, lease, actor)
 
 
 @dataclass(frozen=True)
@@ -138,7 +149,6 @@ def finish(session: Session, step_run: StepRun, exit_code: int, actor: Actor, no
                                                      WorkItem.state == ItemState.RESERVED)).all()
     for item_id in held:
         transitions.settle_abandoned(session, item_id, step_run.id)
-        transitions.publish_outputs(session, item_id, SYSTEM)
     session.refresh(step_run)
     audit.record(session, actor, "step_run.finished", "step_run", step_run.id,
                  {"state": state.value, "exit_code": exit_code, "settled_items": list(held), "note": note})

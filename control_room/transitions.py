@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from control_room import audit
+from control_room import audit, item_files
 from control_room.actors import SYSTEM, Actor
 from control_room.models import ExceptionType, ItemState, Process, ProcessStep, Queue, WorkItem
 from control_room.retry_policy import RetryPolicy, decide
@@ -205,16 +205,21 @@ def fail(session: Session, item_id: int, step_run_id: int, exception_type: Excep
 
 
 def expire_lease(session: Session, item_id: int, now: datetime) -> bool:
-    """The holder neither released nor extended in time: an application failure."""
-    return _fail(session, item_id, "expire the lease of", ExceptionType.APPLICATION, "LEASE_EXPIRED",
-                 "The bot did not release or extend the item before its lease ended", SYSTEM,
-                 WorkItem.lease_expires_at < now)
+    """The holder neither released nor extended in time: an application failure; what it was still
+    writing is discarded."""
+    retried = _fail(session, item_id, "expire the lease of", ExceptionType.APPLICATION, "LEASE_EXPIRED",
+                    "The bot did not release or extend the item before its lease ended", SYSTEM,
+                    WorkItem.lease_expires_at < now)
+    discard_drafts(session, item_id, SYSTEM, "its input's lease expired")
+    return retried
 
 
 def settle_abandoned(session: Session, item_id: int, step_run_id: int) -> bool:
-    """A run ended while still holding the item."""
-    return _fail(session, item_id, "settle", ExceptionType.APPLICATION, "NOT_RELEASED",
-                 "not released by the bot", SYSTEM, WorkItem.step_run_id == step_run_id)
+    """A run ended while still holding the item; what it was still writing is discarded."""
+    retried = _fail(session, item_id, "settle", ExceptionType.APPLICATION, "NOT_RELEASED",
+                    "not released by the bot", SYSTEM, WorkItem.step_run_id == step_run_id)
+    discard_drafts(session, item_id, SYSTEM, "its run ended without releasing the input")
+    return retried
 
 
 def retry(session: Session, item_id: int, actor: Actor, reason: str, payload: dict[str, Any] | None = None) -> None:
@@ -259,6 +264,21 @@ def delete(session: Session, item_id: int, actor: Actor, reason: str) -> None:
            reference=item.reference, state=item.state.value)
     session.delete(item)
     session.flush()
+    item_files.remove_after_commit(session, [item_id])
+
+
+def discard_drafts(session: Session, parent_id: int, actor: Actor, reason: str) -> list[int]:
+    """The outputs a run was still writing when it died holding their input: gone, so the input's
+    retry writes them again whole, under the same unique references."""
+    drafts = session.scalars(select(WorkItem).where(WorkItem.parent_id == parent_id, WorkItem.state == S.DRAFT)).all()
+    for draft in drafts:
+        _audit(session, actor, "item.discarded", draft.id, reason=reason, queue_id=draft.queue_id,
+               reference=draft.reference, parent_id=parent_id)
+        session.delete(draft)
+    session.flush()
+    ids = [d.id for d in drafts]
+    item_files.remove_after_commit(session, ids)
+    return ids
 
 
 def save_payload(session: Session, item_id: int, payload: dict[str, Any], actor: Actor,

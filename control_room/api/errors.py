@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from control_room.transitions import DuplicateReference
+
 API_PREFIXES = ("/api/", "/process-v1/", "/json-v1/", "/secrets-v1/")
 
 
@@ -11,6 +13,11 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str, **extra) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.extra = status, code, message, extra
+
+
+def duplicate_reference(exc: DuplicateReference) -> ApiError:
+    """409 with the id of the item that already has the reference, so a client can go and look."""
+    return ApiError(409, "duplicate_reference", str(exc), existing_item_id=exc.existing_id)
 
 
 def error_response(status: int, code: str, message: str, **extra):

@@ -11,7 +11,7 @@ from sqlalchemy import String, cast, select
 
 from control_room import item_actions, item_files, runs, transitions
 from control_room.api.auth import requires
-from control_room.api.errors import ApiError
+from control_room.api.errors import ApiError, duplicate_reference
 from control_room.api.openapi import OPENAPI
 from control_room.api.requests import json_body, reject_large_payload
 from control_room.context import db, services
@@ -104,10 +104,6 @@ def _process(name: Any):
         raise ApiError(404, "not_found", str(exc)) from None
 
 
-def _duplicate(exc: DuplicateReference) -> ApiError:
-    return ApiError(409, "duplicate_reference", str(exc), existing_item_id=exc.existing_id)
-
-
 # --- items --------------------------------------------------------------------------------------------------
 @bp.post("/items")
 @requires("items.create")
@@ -147,7 +143,7 @@ def create_items():
         raise ApiError(400, "bad_request", str(exc)) from None
     except DuplicateReference as exc:
         session.rollback()
-        raise _duplicate(exc) from None
+        raise duplicate_reference(exc) from None
     except TooLarge:
         session.rollback()
         limit = services().settings.max_file_bytes
@@ -243,9 +239,6 @@ def batch():
         raise ApiError(409, "conflict", f"{len(refusals)} of {len(ids)} item(s) refused; nothing was changed",
                        failures=[{"id": r.item_id, "message": r.message} for r in refusals])
     session.commit()
-    if action == "delete":
-        for item_id in ids:
-            item_files.remove_item_files(services().files, item_id)
     return jsonify(action=action, ids=ids)
 
 
@@ -264,7 +257,7 @@ def start_run(name: str):
         run = runs.start_run(session, process, g.actor, news)
     except DuplicateReference as exc:
         session.rollback()
-        raise _duplicate(exc) from None
+        raise duplicate_reference(exc) from None
     session.commit()
     return jsonify(run_json(run)), 201
 

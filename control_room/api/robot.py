@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from control_room import audit, transitions
 from control_room.actors import Actor
-from control_room.api.errors import ApiError
+from control_room.api.errors import ApiError, duplicate_reference
 from control_room.api.requests import json_body, reject_large_payload
 from control_room.context import db, services
 from control_room.models import ExceptionType, ItemState, Queue, Secret, WorkItem, WorkItemFile
@@ -28,6 +28,7 @@ bp = Blueprint("robot_api", __name__)
 PROCESS_PREFIX = "/process-v1/workspaces/<ws>/processes/<int:process_id>"
 ITEMS_PREFIX = "/json-v1/workspaces/<ws>/workitems/<int:item_id>"
 SECRETS_PREFIX = "/secrets-v1/workspaces/<ws>/secrets"
+REFERENCE_MAX = 255  # work_items.reference
 
 
 @bp.before_request
@@ -123,11 +124,29 @@ def create_output(ws: str, process_id: int, item_id: int):
     run = _run()
     queue = (session.get(Queue, run.output_queue_id) if run.output_queue_id
              else queue_named(session, f"{run.process_name}.output"))
-    item = transitions.create(session, queue, transitions.NewItem(payload=payload if payload is not None else {},
-                                                                  parent_id=item_id), g.actor,
-                              process_id=run.process_id, draft_of_run=run.step_run_id)
+    new = transitions.NewItem(payload=payload if payload is not None else {}, parent_id=item_id,
+                              reference=_output_reference(payload))
+    try:
+        item = transitions.create(session, queue, new, g.actor, process_id=run.process_id,
+                                  draft_of_run=run.step_run_id)
+    except transitions.DuplicateReference as exc:
+        session.rollback()
+        raise duplicate_reference(exc) from None
     session.commit()
     return jsonify(id=str(item.id))
+
+
+def _output_reference(payload: Any) -> str | None:
+    """An output's unique reference in its queue, as Robocorp's Control Room takes it: the payload's
+    ``work_item_reference``. A second output with the same one is refused with 409, which is how a bot
+    collecting overlapping windows knows it already handed that piece of work on."""
+    reference = payload.get("work_item_reference") if isinstance(payload, dict) else None
+    if reference is None:
+        return None
+    if not isinstance(reference, str) or not reference.strip() or len(reference) > REFERENCE_MAX:
+        raise ApiError(400, "bad_request", f"work_item_reference must be a non-empty text of at most "
+                                           f"{REFERENCE_MAX} characters")
+    return reference
 
 
 # --- work item data and files ----------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from sqlalchemy import String, cast, func, select
 
-from control_room import item_files
 from control_room.context import db, services
 from control_room.models import AuditEvent, ItemClaim, ItemState, Queue, WorkItem, WorkItemFile
 from control_room.permissions import allowed
@@ -125,9 +124,6 @@ def _act(action: str, ids: list[int], reason: str, target_id: int | None):
                 total=len(ids)) + " " + "; ".join(f"#{r.item_id}: {r.message}" for r in refusals[:5]), "error")
         return False
     session.commit()
-    if action == "delete":
-        for item_id in ids:
-            item_files.remove_item_files(services().files, item_id)
     flash(_("%(count)s item(s) updated.", count=len(ids)), "success")
     return True
 

@@ -83,3 +83,13 @@ def test_arfleet_schedules_check_reports_errors_and_exit_code(tmp_path):
 
 def test_the_shipped_schedules_file_is_valid():
     parse((REPO / "schedules.yaml").read_text())
+
+
+def test_only_a_first_step_can_start_empty():
+    fleet = parse(GOOD.replace("        timeout: 30m\n", "        timeout: 30m\n        starts_empty: true\n"))
+    assert [s.starts_empty for s in fleet.processes[0].steps] == [True, False]
+    with pytest.raises(InvalidFleetFile) as refused:
+        parse(GOOD.replace("        lease: 20m\n", "        lease: 20m\n        starts_empty: true\n"))
+    [error] = refused.value.errors
+    assert (error.line, error.where) == (16, "processes.invoice_distribution.steps[1].starts_empty")
+    assert "only a process's first step can start empty" in error.message
