@@ -134,9 +134,10 @@ def _double_reserved_in_db(url: str) -> int:
     return count
 
 
-def run_db(db: str, url: str, seconds: float, workers: int, threads: int) -> list[dict]:
+def run_db(db: str, url: str, seconds: float, workers: int, threads: int,
+           client_counts: tuple[int, ...] = CLIENT_COUNTS) -> list[dict]:
     results = []
-    for clients in CLIENT_COUNTS:
+    for clients in client_counts:
         home = Path(tempfile.mkdtemp(prefix=f"arfleet-bench-{db}-"))
         db_url = url or f"sqlite:///{home / 'arfleet.db'}"
         if db == "postgresql":
@@ -189,6 +190,7 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--clients", default=",".join(map(str, CLIENT_COUNTS)), help="e.g. 1,8,32")
     args = parser.parse_args()
     results = []
     cluster = None
@@ -200,7 +202,8 @@ def main() -> None:
                 if not url:
                     cluster = Cluster(find_bindir())
                     url = cluster.start()
-            results += run_db(db, url, args.seconds, args.workers, args.threads)
+            results += run_db(db, url, args.seconds, args.workers, args.threads,
+                              tuple(int(n) for n in args.clients.split(",")))
     finally:
         if cluster:
             cluster.stop()

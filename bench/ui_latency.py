@@ -33,6 +33,7 @@ import requests
 from sqlalchemy import func, select
 
 from bench import results_file
+from control_room.audit import seal_all
 from control_room.actors import Actor
 from control_room.db import make_engine, make_session_factory
 from control_room.migrations_runner import upgrade
@@ -85,6 +86,7 @@ class Fleet:
     t0: float  # epoch seconds of the oldest bulk row
     t_end: float
     audit_base: int = 0  # audit events the core seeding wrote: the bulk ones follow
+    seq_base: int = 0
     load_seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -113,7 +115,10 @@ def seed_core(url: str) -> Fleet:
                       queue_ids=queue_ids, process_of_queue=process_of_queue,
                       runner_ids=list(session.scalars(select(Runner.id).order_by(Runner.id))),
                       t0=0.0, t_end=0.0)
+    with sessions.begin() as session:
+        seal_all(session)  # the core seeding's events: the bulk ones follow them in the chain
         fleet.audit_base = session.scalar(select(func.max(AuditEvent.id))) or 0
+        fleet.seq_base = session.scalar(select(func.max(AuditEvent.seq))) or 0
     engine.dispose()
     fleet.t_end = time.time() - 60
     fleet.t0 = fleet.t_end - SPAN_DAYS * 86400
@@ -241,10 +246,10 @@ def bulk_statements(fleet: Fleet, sizes: Sizes, pg: bool) -> dict[str, str]:
             f"{parent}, {at(item_step)}, {at(item_step, '120')} " + series.format(count=items)),
         "audit_events": (
             "INSERT INTO audit_events (id, at, actor_type, actor_id, action, object_type, object_id, details, "
-            "prev_hash, hash) "
+            "prev_hash, hash, seq) "
             f"SELECT {fleet.audit_base} + k, {at(event_step)}, {_texts(cycle, [a for _, a, _o in AUDIT_CYCLE])}, {actor_id}, "
             f"{_texts(cycle, [a for a, _, _o in AUDIT_CYCLE])}, {_texts(cycle, [o for _, _a, o in AUDIT_CYCLE])}, "
-            f"{object_id}, {details}{json}, {hexes}, {hexes} " + series.format(count=events)),
+            f"{object_id}, {details}{json}, {hexes}, {hexes}, {fleet.seq_base} + k " + series.format(count=events)),
     }
 
 

@@ -1,9 +1,13 @@
-"""The append-only audit log: one event per state change, each chained to the previous by hash.
+"""The append-only audit log: one event per state change, sealed into a hash chain.
 
-An event's hash covers its content and the previous event's hash, so editing or deleting a row
-breaks the chain from there on; `verify_chain` names the first broken event. Events are chained when
-their transaction commits, under a PostgreSQL advisory transaction lock (SQLite's BEGIN IMMEDIATE
-already serialises writers), so the chain stays linear and the lock is held only for the append.
+A transaction writes its events as it commits, plainly, without waiting for any other writer. The
+sealer (a background job of the control room, and `verify_chain` before it walks) then links them in
+one chain: each sealed event gets the next position (`seq`) and a hash covering its content and the
+previous event's hash, so editing or deleting a sealed row breaks the chain from there on. Only the
+sealers take the chain's lock (a PostgreSQL advisory lock; SQLite's BEGIN IMMEDIATE already serialises
+writers), so a busy queue's transactions never queue up behind one another for the log. Before it is
+sealed (about a second) an event is still protected by the database triggers, which refuse any change
+but the sealing itself.
 """
 from __future__ import annotations
 
@@ -14,10 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import event, insert, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, event, insert, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from control_room.actors import Actor
+from control_room.background import PeriodicJob
 from control_room.db import is_postgres
 from control_room.models import AuditEvent
 
@@ -52,37 +57,66 @@ def _check_details(details: dict[str, Any]) -> None:
             _check_details(value)
 
 
-_LAST_HASH = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-_APPEND_LOCK = text("SELECT pg_advisory_xact_lock(:k)").bindparams(k=AUDIT_LOCK_KEY)
+_LAST_SEALED = select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.is_not(None)) \
+    .order_by(AuditEvent.seq.desc()).limit(1)
+_UNSEALED = select(AuditEvent).where(AuditEvent.seq.is_(None)).order_by(AuditEvent.id)
+_SEAL = update(AuditEvent).where(AuditEvent.id == bindparam("b_id")) \
+    .values(seq=bindparam("b_seq"), prev_hash=bindparam("b_prev"), hash=bindparam("b_hash"))
+_SEAL_LOCK = text("SELECT pg_advisory_xact_lock(:k)").bindparams(k=AUDIT_LOCK_KEY)
 PENDING = "arfleet.audit.pending"
 
 
 def record(session: Session, actor: Actor, action: str, object_type: str, object_id: object,
            details: dict[str, Any] | None = None) -> None:
-    """Append one event to the caller's transaction: it is written, chained, when the transaction commits
-    and vanishes if it rolls back. Chaining at commit keeps the chain's lock for the shortest time."""
+    """Append one event to the caller's transaction: it is written when the transaction commits and
+    vanishes if it rolls back."""
     details = json.loads(json.dumps(details or {}, default=str))  # exactly what the DB will return
     _check_details(details)
     session.info.setdefault(PENDING, []).append((actor.type, actor.id, action, object_type, str(object_id), details))
 
 
 @event.listens_for(Session, "before_commit")
-def _chain_pending_events(session: Session) -> None:
+def _write_pending_events(session: Session) -> None:
     pending = session.info.pop(PENDING, None)
     if not pending:
         return
-    if is_postgres(session):
-        session.execute(_APPEND_LOCK)  # held until the commit: appends stay linear
-    prev = session.scalar(_LAST_HASH) or GENESIS_HASH
     at = datetime.now(timezone.utc)
+    session.connection().execute(insert(AuditEvent.__table__), [
+        {"at": at, "actor_type": actor_type, "actor_id": actor_id, "action": action, "object_type": object_type,
+         "object_id": object_id, "details": details}
+        for actor_type, actor_id, action, object_type, object_id, details in pending])
+
+
+def seal_pending(session: Session, batch: int = 5000) -> int:
+    """Link the events not yet in the chain, oldest first, in the caller's transaction; returns how many."""
+    if is_postgres(session):
+        session.execute(_SEAL_LOCK)  # one sealer at a time: the chain stays linear
+    last = session.execute(_LAST_SEALED).first()
+    seq, prev = (last[0], last[1]) if last else (0, GENESIS_HASH)
     rows = []
-    for actor_type, actor_id, action, object_type, object_id, details in pending:
-        digest = event_hash(prev, at, actor_type, actor_id, action, object_type, object_id, details)
-        rows.append({"at": at, "actor_type": actor_type, "actor_id": actor_id, "action": action,
-                     "object_type": object_type, "object_id": object_id, "details": details,
-                     "prev_hash": prev, "hash": digest})
+    for e in session.scalars(_UNSEALED.limit(batch)).all():
+        seq += 1
+        digest = event_hash(prev, e.at, e.actor_type, e.actor_id, e.action, e.object_type, e.object_id, e.details)
+        rows.append({"b_id": e.id, "b_seq": seq, "b_prev": prev, "b_hash": digest})
         prev = digest
-    session.execute(insert(AuditEvent), rows)
+    if rows:
+        session.connection().execute(_SEAL, rows)
+        session.expire_all()
+    return len(rows)
+
+
+def seal_all(session: Session) -> int:
+    sealed = 0
+    while count := seal_pending(session):
+        sealed += count
+    return sealed
+
+
+class Sealer(PeriodicJob):
+    """`seal_all` every `interval` seconds, in the background: an event waits about that long to be chained."""
+
+    def __init__(self, sessions: sessionmaker[Session], interval: float = 1.0) -> None:
+        super().__init__("audit-sealer", sessions, seal_all, interval, "audit sealer chained %d event(s)")
 
 
 @event.listens_for(Session, "after_rollback")
@@ -98,26 +132,29 @@ class ChainVerdict:
     reason: str = ""
 
 
-def _events(session: Session, batch: int = 5000) -> Iterator[AuditEvent]:
-    last_id = 0
+def _chain(session: Session, batch: int = 5000) -> Iterator[AuditEvent]:
+    """The sealed events in chain order."""
+    last_seq = 0
     while True:
         rows = session.scalars(
-            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
+            select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
         ).all()
         if not rows:
             return
         yield from rows
-        last_id = rows[-1].id
+        last_seq = rows[-1].seq
         session.expunge_all()
 
 
 def verify_chain(session: Session) -> ChainVerdict:
-    """Walk the whole log; report the first event whose content or link does not check out."""
+    """Seal what is pending, then walk the whole chain; report the first event whose content or link does
+    not check out. The caller commits (to keep the sealing) or rolls back."""
+    seal_all(session)
     prev_hash = GENESIS_HASH
     count = 0
-    for row in _events(session):
+    for row in _chain(session):
         count += 1
-        if row.prev_hash != prev_hash:
+        if row.prev_hash != prev_hash or row.seq != count:
             return ChainVerdict(False, count, row.id,
                                 "the event before it was altered or removed (previous-hash link broken)")
         expected = event_hash(row.prev_hash, row.at, row.actor_type, row.actor_id, row.action,

@@ -6,7 +6,10 @@ read-then-update can never be interleaved with another one. On PostgreSQL the ro
 """
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker, Session
 
 
@@ -35,7 +38,33 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=10, max_overflow=20)
+    _ping_when_idle(engine)
+    return engine
+
+
+IDLE_BEFORE_PING_S = 30.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only when it sat idle for a while (the database may have
+    restarted meanwhile): a busy server reuses connections within milliseconds, and pinging each time
+    would add a round trip to every request."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn, record):  # pragma: no cover - pool hook
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_conn, record, _proxy):  # pragma: no cover - pool hook
+        if time.monotonic() - record.info.get("idle_since", 0.0) < IDLE_BEFORE_PING_S:
+            return
+        try:
+            with dbapi_conn.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            dbapi_conn.rollback()
+        except Exception as exc:  # the pool then opens a fresh connection
+            raise DisconnectionError(f"pooled connection is gone: {exc}") from exc
 
 
 def make_session_factory(engine: Engine, file_store: object | None = None) -> sessionmaker[Session]:

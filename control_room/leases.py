@@ -6,24 +6,20 @@ and never after its holder released or extended it.
 """
 from __future__ import annotations
 
-import logging
-import threading
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from control_room import transitions
+from control_room.background import PeriodicJob
 from control_room.db import is_postgres
-from control_room.models import ItemState, WorkItem
-
-log = logging.getLogger(__name__)
+from control_room.models import ItemState, WorkItem, in_state
 
 
 def sweep_expired(session: Session, batch: int = 500) -> int:
     """Expire up to `batch` overdue leases in the caller's transaction; returns how many."""
     now = transitions.now_utc()
     query = (select(WorkItem.id)
-             .where(WorkItem.state == ItemState.RESERVED, WorkItem.lease_expires_at < now)
+             .where(in_state(ItemState.RESERVED), WorkItem.lease_expires_at < now)
              .order_by(WorkItem.lease_expires_at).limit(batch))
     if is_postgres(session):
         query = query.with_for_update(skip_locked=True)
@@ -37,27 +33,9 @@ def sweep_expired(session: Session, batch: int = 500) -> int:
     return expired
 
 
-class Sweeper:
-    """Background thread running `sweep_expired` every `interval` seconds until stopped."""
+class Sweeper(PeriodicJob):
+    """`sweep_expired` every `interval` seconds, in the background."""
 
     def __init__(self, sessions: sessionmaker[Session], interval: float = 5.0) -> None:
-        self._sessions, self._interval = sessions, interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="lease-sweeper", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self._interval):
-            try:
-                with self._sessions.begin() as session:
-                    count = sweep_expired(session)
-                if count:
-                    log.info("lease sweeper returned %d item(s) to their queues", count)
-            except Exception:  # the sweeper must survive a database hiccup
-                log.exception("lease sweep failed; will try again")
+        super().__init__("lease-sweeper", sessions, sweep_expired, interval,
+                         "lease sweeper returned %d item(s) to their queues")

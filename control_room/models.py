@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    ColumnElement,
     BigInteger,
     Boolean,
     DateTime,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    literal_column,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -141,8 +143,6 @@ class WorkItem(Base):
     __tablename__ = "work_items"
     __table_args__ = (
         UniqueConstraint("queue_id", "reference", name="uq_work_items_queue_reference"),
-        Index("ix_work_items_reservable", "queue_id", "state", "priority", "deadline", "id"),
-        Index("ix_work_items_lease", "state", "lease_expires_at"),
         Index("ix_work_items_step_run", "step_run_id"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -362,7 +362,7 @@ class KeyMaterial(Base):
 
 
 class AuditEvent(Base):
-    """Append-only; each row chains to the previous one by hash."""
+    """Append-only; once sealed, each row chains to the previous one by hash."""
 
     __tablename__ = "audit_events"
     __table_args__ = (
@@ -377,8 +377,10 @@ class AuditEvent(Base):
     object_type: Mapped[str] = mapped_column(String(32))
     object_id: Mapped[str] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    # set once, by the sealer (audit.seal_pending): the event's place in the chain and its hashes
+    seq: Mapped[int | None] = mapped_column(BigInteger)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
 
 # --- the web UI (issue 5) ------------------------------------------------------------------------------
@@ -432,8 +434,29 @@ Index("ix_work_items_queue_state_id", WorkItem.queue_id, WorkItem.state, WorkIte
 Index("ix_work_items_queue_id_id", WorkItem.queue_id, WorkItem.id)
 Index("ix_work_items_queue_created", WorkItem.queue_id, WorkItem.created_at)
 Index("ix_work_items_reference", WorkItem.reference)
-Index("ix_work_items_inbox", WorkItem.state, WorkItem.priority, WorkItem.deadline, WorkItem.id)
-Index("ix_work_items_state_reason", WorkItem.state, WorkItem.exception_code)
+
+
+def in_state(state: ItemState) -> ColumnElement[bool]:
+    """``state = 'new'`` with the state written as a literal: the partial indexes below serve only queries
+    whose condition names their state, which a bound parameter in a prepared statement does not."""
+    return WorkItem.state == literal_column(f"'{state.value}'")
+
+
+# The order reservation takes waiting items in: priority, then deadline (none last), then age. The index
+# holds the same expressions, so the best item is the first index entry, however long the queue.
+RESERVATION_ORDER = (WorkItem.priority.desc(), WorkItem.deadline.is_(None), WorkItem.deadline, WorkItem.id)
+
+
+def _partial(name: str, state: ItemState, *columns: Any) -> Index:
+    """An index holding only the items in one state: small, and untouched by items in the others."""
+    return Index(name, *columns, postgresql_where=in_state(state), sqlite_where=in_state(state))
+
+
+_partial("ix_work_items_waiting", ItemState.NEW, WorkItem.queue_id, *RESERVATION_ORDER)
+_partial("ix_work_items_lease", ItemState.RESERVED, WorkItem.lease_expires_at)
+_partial("ix_work_items_drafts", ItemState.DRAFT, WorkItem.parent_id)
+_partial("ix_work_items_inbox", ItemState.EXCEPTION, WorkItem.priority, WorkItem.deadline, WorkItem.id)
+_partial("ix_work_items_exception_reason", ItemState.EXCEPTION, WorkItem.exception_code)
 Index("ix_process_runs_process_id", ProcessRun.process_id, ProcessRun.id)
 Index("ix_process_runs_state_id", ProcessRun.state, ProcessRun.id)
 Index("ix_process_runs_created_at", ProcessRun.created_at)
@@ -442,6 +465,9 @@ Index("ix_step_runs_runner_state", StepRun.runner_id, StepRun.state)
 Index("ix_step_runs_process_run", StepRun.process_run_id)
 Index("ix_audit_action_id", AuditEvent.action, AuditEvent.id)
 Index("ix_audit_actor_id_id", AuditEvent.actor_id, AuditEvent.id)
+Index("ix_audit_events_seq", AuditEvent.seq, unique=True)
+Index("ix_audit_events_unsealed", AuditEvent.id, postgresql_where=AuditEvent.seq.is_(None),
+      sqlite_where=AuditEvent.seq.is_(None))
 
 
 class QueueDepthSample(Base):

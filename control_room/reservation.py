@@ -12,14 +12,14 @@ from sqlalchemy.orm import Session
 from control_room import transitions
 from control_room.actors import Actor
 from control_room.db import is_postgres
-from control_room.models import AwareDateTime, ItemState, WorkItem
+from control_room.models import RESERVATION_ORDER, AwareDateTime, ItemState, WorkItem, in_state
 
 
 _BEST_WAITING = (
     select(WorkItem.id)
-    .where(WorkItem.queue_id == bindparam("b_queue"), WorkItem.state == ItemState.NEW,
+    .where(WorkItem.queue_id == bindparam("b_queue"), in_state(ItemState.NEW),
            or_(WorkItem.defer_until.is_(None), WorkItem.defer_until <= bindparam("b_now", type_=AwareDateTime())))
-    .order_by(WorkItem.priority.desc(), WorkItem.deadline.asc().nulls_last(), WorkItem.id.asc())
+    .order_by(*RESERVATION_ORDER)
 )
 _BEST_WAITING_SKIP_LOCKED = _BEST_WAITING.with_for_update(skip_locked=True)
 

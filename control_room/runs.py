@@ -133,7 +133,7 @@ _RUN_BY_TOKEN = (
 
 def run_for_token(session: Session, token: str) -> RunContext | None:
     """The running step run a bot's bearer token belongs to; None once the run has ended."""
-    row = session.execute(_RUN_BY_TOKEN, {"token_hash": tokens.token_hash(token)}).first()
+    row = session.connection().execute(_RUN_BY_TOKEN, {"token_hash": tokens.token_hash(token)}).first()
     return RunContext(*row) if row else None
 
 

@@ -24,20 +24,21 @@ class _Gunicorn(BaseApplication):
 
 def serve(settings: Settings, host: str, port: int, workers: int, threads: int) -> None:
     from control_room import create_app
+    from control_room.audit import Sealer
     from control_room.leases import Sweeper
     from control_room.scheduler import FleetScheduler
 
     app = create_app(settings)  # fail fast (wrong master key, schema behind) before forking
     sessions = app.extensions["arfleet"].sessions
-    sweeper, scheduler = Sweeper(sessions), FleetScheduler(sessions)
+    background = [Sweeper(sessions), Sealer(sessions), FleetScheduler(sessions)]
 
     def when_ready(_arbiter) -> None:
-        sweeper.start()
-        scheduler.start()
+        for job in background:
+            job.start()
 
     def on_exit(_arbiter) -> None:
-        scheduler.stop()
-        sweeper.stop()
+        for job in reversed(background):
+            job.stop()
 
     options = {
         "bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": "gthread",

@@ -23,7 +23,7 @@ from sqlalchemy.orm.util import identity_key
 
 from control_room import audit, item_files
 from control_room.actors import SYSTEM, Actor
-from control_room.models import ExceptionType, ItemState, Process, ProcessStep, Queue, WorkItem
+from control_room.models import ExceptionType, ItemState, Process, ProcessStep, Queue, WorkItem, in_state
 from control_room.retry_policy import RetryPolicy, decide
 
 S = ItemState
@@ -51,11 +51,10 @@ def now_utc() -> datetime:
 
 def _cas(session: Session, item_id: int, action: str, allowed: tuple[ItemState, ...],
          values: dict[str, Any], *guards: ColumnElement[bool]) -> None:
-    result = session.execute(
+    result = session.connection().execute(  # Core: this runs for every item state change
         update(WorkItem)
         .where(WorkItem.id == item_id, WorkItem.state.in_(allowed), *guards)
         .values(updated_at=now_utc(), **values)
-        .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         raise TransitionRefused(item_id, action, allowed)
@@ -111,18 +110,24 @@ def create(session: Session, queue: Queue, new: NewItem, actor: Actor, *, proces
 
 def publish_outputs(session: Session, parent_id: int, actor: Actor) -> list[int]:
     """Drafts written for `parent_id` become visible to the next step."""
-    ids = session.scalars(select(WorkItem.id).where(WorkItem.parent_id == parent_id,
-                                                    WorkItem.state == S.DRAFT)).all()
+    ids = session.connection().scalars(_PUBLISH, {"b_parent": parent_id, "b_updated": now_utc()}).all()
     for item_id in ids:
-        _cas(session, item_id, "publish", (S.DRAFT,), {"state": S.NEW})
+        loaded = session.identity_map.get(identity_key(WorkItem, item_id))
+        if loaded is not None:
+            session.expire(loaded)
         _audit(session, actor, "item.published", item_id, parent_id=parent_id)
     return list(ids)
+
+
+_PUBLISH = (update(WorkItem).where(WorkItem.parent_id == bindparam("b_parent"), in_state(S.DRAFT))
+            .values(state=S.NEW, updated_at=bindparam("b_updated")).returning(WorkItem.id)
+            .execution_options(synchronize_session=False))
 
 
 @lru_cache(maxsize=8)
 def _reserve_statement(candidates: Select[tuple[int]]):
     return (update(WorkItem)
-            .where(WorkItem.id == candidates.limit(1).scalar_subquery(), WorkItem.state == S.NEW)
+            .where(WorkItem.id == candidates.limit(1).scalar_subquery(), in_state(S.NEW))
             .values(state=S.RESERVED, step_run_id=bindparam("b_step_run"), updated_at=bindparam("b_updated"),
                     lease_expires_at=bindparam("b_lease_until"), attempts=WorkItem.attempts + 1)
             .returning(WorkItem.id)
@@ -134,7 +139,7 @@ def reserve_first(session: Session, candidates: Select[tuple[int]], params: dict
     """Reserve the first of `candidates` (a prepared query of NEW item ids, best first, taking `params`)
     in one statement: `UPDATE … WHERE id = (candidates LIMIT 1) AND state = 'new' RETURNING id`."""
     now = now_utc()
-    item_id = session.scalar(_reserve_statement(candidates), {
+    item_id = session.connection().scalar(_reserve_statement(candidates), {
         **params, "b_step_run": step_run_id, "b_updated": now, "b_lease_until": now + timedelta(seconds=lease_seconds)})
     if item_id is not None:
         _audit(session, actor, "item.reserved", item_id, step_run_id=step_run_id, lease_seconds=lease_seconds)
@@ -270,7 +275,7 @@ def delete(session: Session, item_id: int, actor: Actor, reason: str) -> None:
 def discard_drafts(session: Session, parent_id: int, actor: Actor, reason: str) -> list[int]:
     """The outputs a run was still writing when it died holding their input: gone, so the input's
     retry writes them again whole, under the same unique references."""
-    drafts = session.scalars(select(WorkItem).where(WorkItem.parent_id == parent_id, WorkItem.state == S.DRAFT)).all()
+    drafts = session.scalars(select(WorkItem).where(WorkItem.parent_id == parent_id, in_state(S.DRAFT))).all()
     for draft in drafts:
         _audit(session, actor, "item.discarded", draft.id, reason=reason, queue_id=draft.queue_id,
                reference=draft.reference, parent_id=parent_id)

@@ -39,10 +39,18 @@ class Cluster:
             pw = pwd.getpwnam("postgres")
             os.chown(self.root, pw.pw_uid, pw.pw_gid)
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync")
+        self._pg_ctl("start")
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def restart(self) -> None:
+        """Stop at once (open connections are cut) and start again on the same port."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        self._pg_ctl("start")
+
+    def _pg_ctl(self, action: str) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-w", "-o",
                   f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                  f"-c max_connections=200", "start")
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+                  f"-c max_connections=200", action)
 
     def stop(self) -> None:
         try:

@@ -111,7 +111,7 @@ def export():
 @requires("audit.read")
 def verify():
     verdict = audit.verify_chain(db())
-    db().rollback()
+    db().commit()  # keep the sealing verify did
     args = _filters()
     page = paging.newest_first(db(), _query(args), AuditEvent.id)
     return render_template("audit/index.html", page=page, filters=args, verdict=verdict)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from control_room.models import ItemState, Process, ProcessRun, Queue, RunState, Runner, StepRun, WorkItem
+from control_room.models import ItemState, Process, ProcessRun, Queue, RunState, Runner, StepRun, WorkItem, in_state
 
 PARIS = ZoneInfo("Europe/Paris")
 LOST_AFTER = timedelta(minutes=2)
@@ -122,7 +122,7 @@ def process_stats(session: Session, since: datetime) -> list[ProcessStat]:
 
 def exceptions_by_reason(session: Session) -> list[tuple[str, int]]:
     rows = session.execute(select(WorkItem.exception_code, func.count())
-                           .where(WorkItem.state == ItemState.EXCEPTION)
+                           .where(in_state(ItemState.EXCEPTION))
                            .group_by(WorkItem.exception_code).order_by(func.count().desc())).all()
     return [(code or "—", count) for code, count in rows]
 

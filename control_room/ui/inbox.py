@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 
 from control_room.context import db
-from control_room.models import Artifact, AuditEvent, ItemState, WorkItem
+from control_room.models import Artifact, AuditEvent, ItemState, WorkItem, in_state
 from control_room.transitions import DuplicateReference, TransitionRefused
 from control_room import item_actions
 from control_room.ui import claims, examples, payload_form
@@ -53,7 +53,7 @@ def screenshot_for(item_id: int) -> Artifact | None:
 def index():
     session = db()
     reason = request.args.get("reason", "")
-    query = select(WorkItem).where(WorkItem.state == ItemState.EXCEPTION)
+    query = select(WorkItem).where(in_state(ItemState.EXCEPTION))
     if reason:
         query = query.where(WorkItem.exception_code == (None if reason == "—" else reason))
     after_id = request.args.get("after", type=int)
@@ -65,7 +65,7 @@ def index():
     next_after = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
     rows = rows[:PAGE_SIZE]
     reasons = session.execute(select(WorkItem.exception_code, func.count())
-                              .where(WorkItem.state == ItemState.EXCEPTION)
+                              .where(in_state(ItemState.EXCEPTION))
                               .group_by(WorkItem.exception_code).order_by(func.count().desc())).all()
     return render_template("inbox/index.html", items=rows, next_after=next_after, reason=reason,
                            reasons=[(code or "—", count) for code, count in reasons],

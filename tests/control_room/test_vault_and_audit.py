@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, text
 
 from control_room.actors import Actor
-from control_room.audit import SensitiveDetail, record, verify_chain
+from control_room.audit import SensitiveDetail, _write_pending_events, record, seal_all, verify_chain
 from control_room.models import AuditEvent, SecretVersion
 from credentials.master_key import MasterKeyError
 from credentials.vault import SecretOutOfScope
@@ -86,10 +86,42 @@ def _tamper(sessions, statement: str) -> None:
 def test_database_refuses_update_and_delete_on_the_audit_log(sessions):
     with sessions.begin() as session:
         record(session, ADMIN, "user.created", "user", "u1", {"role": "ops"})
-    for statement in ("UPDATE audit_events SET action = 'x'", "DELETE FROM audit_events"):
+    # not yet sealed: still only the sealing may touch it
+    unsealed_edits = ("UPDATE audit_events SET action = 'x'", "UPDATE audit_events SET details = '{}'",
+                      "UPDATE audit_events SET action = 'x', seq = 1, hash = 'h'", "DELETE FROM audit_events")
+    for statement in unsealed_edits:
         with pytest.raises(Exception, match="append-only"):
             with sessions.begin() as session:
                 session.execute(text(statement))
+    with sessions.begin() as session:
+        assert seal_all(session) == 1
+    for statement in ("UPDATE audit_events SET action = 'x'", "UPDATE audit_events SET seq = 9, hash = 'h'",
+                      "DELETE FROM audit_events"):
+        with pytest.raises(Exception, match="append-only"):
+            with sessions.begin() as session:
+                session.execute(text(statement))
+    with sessions() as session:
+        [event] = session.scalars(select(AuditEvent)).all()
+        assert (event.action, event.seq) == ("user.created", 1) and len(event.hash) == 64
+
+
+def test_events_are_sealed_in_one_chain_whatever_order_they_commit_in(sessions):
+    first = sessions()
+    if first.get_bind().dialect.name == "sqlite":
+        pytest.skip("SQLite serialises writers: events commit in id order")
+    record(first, ADMIN, "item.created", "work_item", 1, {})
+    _write_pending_events(first)  # written (lower id) but not committed yet
+    with sessions.begin() as session:
+        record(session, ADMIN, "item.created", "work_item", 2, {})
+    with sessions.begin() as session:
+        assert seal_all(session) == 1  # only what has committed
+    first.commit()
+    first.close()
+    with sessions.begin() as session:
+        verdict = verify_chain(session)
+        chain = session.execute(select(AuditEvent.id, AuditEvent.object_id).order_by(AuditEvent.seq)).all()
+    assert verdict.ok and verdict.events_checked == 2
+    assert [o for _, o in chain] == ["2", "1"] and chain[0].id > chain[1].id
 
 
 def test_edited_audit_row_is_caught_by_arfleet_audit_verify(sessions, settings):
@@ -115,6 +147,8 @@ def test_removed_audit_row_is_caught(sessions):
             record(session, ADMIN, "item.created", "work_item", n, {})
     with sessions() as session:
         ids = session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()
+    with sessions.begin() as session:
+        seal_all(session)  # as the control room's sealer does within a second
     _tamper(sessions, f"DELETE FROM audit_events WHERE id = {ids[1]}")
     with sessions() as session:
         verdict = verify_chain(session)
