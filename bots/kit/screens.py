@@ -113,6 +113,59 @@ class Screen:
         return urlsplit(self.page.url).path.startswith(self.sign_in_paths) if self.sign_in_paths else False
 
 
+class SignInScreen(Screen):
+    """A site's sign-in form: a login box and a password box found by their labels, a button found
+    by its name, and — when the site keeps the bot on its sign-in page — the refusal it shows in an
+    alert. A site's sign-in page is one subclass naming its path, labels and button, beside the
+    site's own ``Screen`` subclass (which gives ``sign_in_paths``)::
+
+        class LoginPage(ErpScreen, SignInScreen):
+            path, login_label, password_label, button_name = "/login", "User name", "Password", "Log in"
+
+    Being signed out (the session expired or was ended) is noticed by every other screen of the
+    site: landing on a path of ``sign_in_paths`` raises ``SignedOut``, and the flow signs in again.
+    """
+
+    needs_session = False
+    #: Where the form is, and how a person finds its fields and button (each subclass says).
+    path: str
+    login_label: str
+    password_label: str
+    button_name: str
+
+    def __init__(self, page: Page, base_url: str, reload_delays: Sequence[float] = RELOAD_DELAYS) -> None:
+        super().__init__(page, base_url, reload_delays)
+        self.login_box = page.get_by_label(self.login_label, exact=True)
+        self.password_box = page.get_by_label(self.password_label, exact=True)
+        self.sign_in_button = page.get_by_role("button", name=self.button_name)
+        self.alerts = page.get_by_role("alert")
+
+    def open(self) -> None:
+        self._open(self.path)
+
+    def sign_in(self, login: str, password: str) -> None:
+        """Fill in the form and send it; the page it leads to has loaded when this returns."""
+        self.login_box.fill(login)
+        self.password_box.fill(password)
+        self._submit(self.sign_in_button.click)
+
+    def error_message(self) -> str | None:
+        """Why the site refused the sign-in, while it still shows its sign-in page (None otherwise)."""
+        if not self.on_sign_in_page():
+            return None
+        return " ".join(alert_messages(self.alerts)) or None
+
+
+def alert_messages(alerts: Locator) -> list[str]:
+    """What the alerts on a page say, one message per list item (an alert listing several problems)
+    or per alert, whitespace tidied."""
+    messages = []
+    for alert in alerts.all():
+        items = alert.get_by_role("listitem").all_inner_texts()
+        messages += [" ".join(text.split()) for text in (items or [alert.inner_text()])]
+    return messages
+
+
 def table_rows(table: Locator) -> list[dict[str, str]]:
     """A data table as a person reads it: one dict per body row, keyed by the column headers, so
     page objects do not depend on the order of columns."""

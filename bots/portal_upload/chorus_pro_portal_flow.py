@@ -43,7 +43,7 @@ class ChorusProPortalFlow:
 
     def sign_in(self) -> None:
         self.connexion_page.open()
-        self.connexion_page.log_in(self.login.login, self.login.password)
+        self.connexion_page.sign_in(self.login.login, self.login.password)
         refusal = self.connexion_page.error_message()
         if refusal:
             raise SignInRefused(self.portal_name, refusal)

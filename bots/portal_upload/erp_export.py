@@ -1,10 +1,14 @@
 """What the collect step reads from the ERP, turned into work-item payloads (``payload``'s shape),
-without a browser: the "New invoices" workbook (a sheet of documents, a sheet of their lines), the
-seller's details as printed on the invoice PDF's letterhead and payment footer, and the customer's
-record. Also when to look from (``since_for``) and each item's unique reference.
+without a browser: the "New invoices" workbook — a sheet of documents, each with its customer's
+invoicing details (category, SIREN/SIRET, VAT number, address, language, invoice channel and its
+details), and a "Lines" sheet of their lines keyed by document number — and the seller's details
+as printed on the invoice PDF's letterhead and payment footer. Also when to look from
+(``since_for``) and each item's unique reference.
 
-The workbook is read by its column headers, not positions, so a column the ERP adds later (a line's
-order line or VAT category, say) is picked up by name and nothing breaks meanwhile.
+The workbook is read by its column headers, not positions, so a column the ERP adds later is picked
+up by name and nothing breaks meanwhile; a column the payload needs that is missing makes the export
+unreadable rather than an item routed on a guess. The ERP labels its lists (category, invoice
+channel) as its screens do; they become the codes of the customer record here.
 """
 from __future__ import annotations
 
@@ -21,10 +25,22 @@ from openpyxl import load_workbook
 from robocorp.workitems import BusinessException
 
 from bots.portal_upload.model import CREDIT_NOTE, INVOICE
-from bots.portal_upload.pages.erp import CustomerRecord
 
 HEADER_KEY = "Document number"
 DOCUMENT_KINDS = {"Invoice": INVOICE, "Credit note": CREDIT_NOTE}
+# The ERP's labels of its customer lists, and the codes of its customer record.
+CATEGORY_CODES = {"Large account": "large_account", "SME": "sme", "Public body": "public_body",
+                  "Foreign": "foreign"}
+CHANNEL_CODES = {"Supplier portal A": "portal_a", "Supplier portal B": "portal_b", "Chorus Pro": "chorus_pro",
+                 "E-mail": "email", "Letter": "letter"}
+DOCUMENT_COLUMNS = (
+    "Document number", "Document type", "Issue date", "Due date", "Currency", "Net amount", "VAT amount",
+    "Gross amount", "PO number", "Commitment number", "Service code", "Credited invoice",
+    "Customer code", "Customer name", "Category", "SIREN", "SIRET", "VAT number",
+    "Address", "Address (line 2)", "Postcode", "City", "Country", "Dunning language",
+    "Invoice channel", "Portal supplier id", "Chorus Pro service code", "Billing e-mail",
+)
+LINE_COLUMNS = ("Document number", "Line", "Description", "Quantity", "Unit price", "VAT rate")
 CENTS = Decimal("0.01")
 
 
@@ -64,12 +80,12 @@ def read_new_invoices(workbook: Path | bytes) -> list[ExportedInvoice]:
     sheets = book.worksheets
     if not sheets:
         raise UnreadableExport("it has no sheet")
-    documents = [ExportedInvoice(row) for row in _table(sheets[0], "the documents sheet")]
+    documents = [ExportedInvoice(row) for row in _table(sheets[0], "the documents sheet", DOCUMENT_COLUMNS)]
     by_number = {doc.number: doc for doc in documents}
     lines_sheet = book["Lines"] if "Lines" in book.sheetnames else None
     if lines_sheet is None:
         raise UnreadableExport("it has no \"Lines\" sheet")
-    for line in _table(lines_sheet, "the Lines sheet"):
+    for line in _table(lines_sheet, "the Lines sheet", LINE_COLUMNS):
         number = str(line[HEADER_KEY]).strip()
         if number in by_number:
             by_number[number].lines.append(line)
@@ -102,37 +118,50 @@ def seller_from_invoice_pdf(pdf: bytes, email: str) -> dict[str, Any]:
                         "city": city, "country": vat[:2] if vat[:2].isalpha() else "FR"}}
 
 
-def invoice_payload(exported: ExportedInvoice, customer: CustomerRecord, seller: dict[str, Any]) -> dict[str, Any]:
-    """The work item's payload (see ``payload``) for one exported document."""
+def invoice_payload(exported: ExportedInvoice, seller: dict[str, Any]) -> dict[str, Any]:
+    """The work item's payload (see ``payload``) for one exported document. The invoice's service
+    code is its own, else its customer's default, as the deliver step has always received it."""
     row, number = exported.row, exported.number
     kind = DOCUMENT_KINDS.get(str(row.get("Document type") or "").strip())
     if kind is None:
         raise UnreadableExport(f"document {number} has the type {row.get('Document type')!r}")
     if not exported.lines:
         raise UnreadableExport(f"document {number} has no lines in the Lines sheet")
+    if not exported.customer_code or not _text(row.get("Customer name")):
+        raise UnreadableExport(f"document {number} has no customer code or customer name")
     return {
         "invoice": {
             "number": number, "kind": kind, "issue_date": exported.issue_date.isoformat(),
             "due_date": _as_date(row.get("Due date"), f"the due date of {number}").isoformat(),
             "currency": _text(row.get("Currency")) or "EUR", "po_number": _text(row.get("PO number")),
             "commitment_number": _text(row.get("Commitment number")),
-            "service_code": _text(row.get("Chorus Pro service code")),
+            "service_code": _text(row.get("Service code")) or _text(row.get("Chorus Pro service code")),
             "credited_invoice": _text(row.get("Credited invoice")), "delivery_date": None,
             "total_net": _money(row.get("Net amount"), number), "total_vat": _money(row.get("VAT amount"), number),
             "total_gross": _money(row.get("Gross amount"), number), "pdf": f"{number}.pdf",
             "lines": [_line(line, number) for line in sorted(exported.lines, key=lambda row: _position(row, number))],
         },
-        "customer": {
-            "code": customer.code, "legal_name": customer.legal_name, "category": customer.category,
-            "siret": customer.siret or None, "siren": customer.siren or None, "vat_number": customer.vat_number or None,
-            "address": {"line1": customer.address_line1, "line2": customer.address_line2 or None,
-                        "postcode": customer.postcode, "city": customer.city, "country": customer.country or "FR"},
-            "invoice_channel": customer.invoice_channel or None,
-            "portal_supplier_id": customer.portal_supplier_id or None,
-            "chorus_service_code": customer.chorus_service_code or None,
-            "billing_email": customer.billing_email or None, "language": customer.language or "fr",
-        },
+        "customer": _customer(row),
         "seller": seller,
+    }
+
+
+def _customer(row: dict[str, Any]) -> dict[str, Any]:
+    """The customer's master data as the export gives it beside each of its documents."""
+    category, channel = _text(row.get("Category")), _text(row.get("Invoice channel"))
+    return {
+        "code": _text(row.get("Customer code")), "legal_name": _text(row.get("Customer name")),
+        "category": CATEGORY_CODES.get(category, category) if category else "",
+        "siret": _identifier(row.get("SIRET")), "siren": _identifier(row.get("SIREN")),
+        "vat_number": _text(row.get("VAT number")),
+        "address": {"line1": _text(row.get("Address")) or "", "line2": _text(row.get("Address (line 2)")),
+                    "postcode": _text(row.get("Postcode")) or "", "city": _text(row.get("City")) or "",
+                    "country": _text(row.get("Country")) or "FR"},
+        "invoice_channel": CHANNEL_CODES.get(channel, channel) if channel else None,
+        "portal_supplier_id": _text(row.get("Portal supplier id")),
+        "chorus_service_code": _text(row.get("Chorus Pro service code")),
+        "billing_email": _text(row.get("Billing e-mail")),
+        "language": (_text(row.get("Dunning language")) or "fr").lower(),
     }
 
 
@@ -156,14 +185,18 @@ def since_for(payload: Any, today: date, lookback_days: int) -> date:
     return today - timedelta(days=lookback_days)
 
 
-def _table(sheet: Any, where: str) -> list[dict[str, Any]]:
-    """The rows under the header row (the one starting with "Document number"), up to the Total row."""
+def _table(sheet: Any, where: str, needed: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The rows under the header row (the one starting with "Document number"), up to the Total row;
+    the header must have the ``needed`` columns."""
     header: list[str] | None = None
     rows = []
     for values in sheet.iter_rows(values_only=True):
         if header is None:
             if values and str(values[0] or "").strip() == HEADER_KEY:
                 header = [str(v or "").strip() for v in values]
+                missing = [name for name in needed if name not in header]
+                if missing:
+                    raise UnreadableExport(f"{where} has no column {', '.join(f'«{m}»' for m in missing)}")
             continue
         if not values or values[0] is None or str(values[0]).strip() in ("", "Total"):
             continue
@@ -218,6 +251,14 @@ def _as_date(value: Any, what: str) -> date:
         return date.fromisoformat(str(value).strip()[:10])
     except ValueError:
         raise UnreadableExport(f"{what} is {value!r}, not a date") from None
+
+
+def _identifier(value: Any) -> str | None:
+    """A SIREN or SIRET as text: digits Excel may have kept as a number, spaces dropped."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = _text(value)
+    return text.replace(" ", "") if text else None
 
 
 def _text(value: Any) -> str | None:

@@ -1,5 +1,6 @@
 """The ERP's screens put together for the collect step, as a clerk would go about it: log in,
-download the "New invoices" export, each invoice's PDF, and read each customer's record once.
+download the "New invoices" export (which carries each customer's invoicing details) and each
+invoice's PDF.
 
 Nothing here changes anything in the ERP, so every step may simply be done again: after a server
 error (tried again with pauses) or after the ERP logged the bot out (it logs in again first).
@@ -14,7 +15,7 @@ from typing import TypeVar
 from playwright.sync_api import Page
 
 from bots.portal_upload.delivery import signed_in_step, site_problems
-from bots.portal_upload.pages.erp import CustomerFormPage, CustomerRecord, ExportsPage, InvoicePage, LoginPage
+from bots.portal_upload.pages.erp import ExportsPage, InvoicePage, LoginPage
 from bots.portal_upload.web_login import SignInRefused, WebLogin
 
 T = TypeVar("T")
@@ -29,12 +30,10 @@ class ErpFlow:
         self.login_page = LoginPage(page, base_url, delays)
         self.exports_page = ExportsPage(page, base_url, delays)
         self.invoice_page = InvoicePage(page, base_url, delays)
-        self.customer_page = CustomerFormPage(page, base_url, delays)
-        self._customers: dict[str, CustomerRecord] = {}
 
     def sign_in(self) -> None:
         self.login_page.open()
-        self.login_page.log_in(self.login.login, self.login.password)
+        self.login_page.sign_in(self.login.login, self.login.password)
         refusal = self.login_page.error_message()
         if refusal:
             raise SignInRefused(self.portal_name, refusal)
@@ -51,15 +50,6 @@ class ErpFlow:
             self.invoice_page.open(number)
             return self.invoice_page.download_pdf(folder)
         return self._step(download)
-
-    def customer(self, code: str) -> CustomerRecord:
-        """The customer's record, read once per run."""
-        if code not in self._customers:
-            def read() -> CustomerRecord:
-                self.customer_page.open(code)
-                return self.customer_page.read_customer()
-            self._customers[code] = self._step(read)
-        return self._customers[code]
 
     def _step(self, action: Callable[[], T]) -> T:
         with site_problems(self.portal_name):

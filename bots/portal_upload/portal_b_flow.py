@@ -43,7 +43,7 @@ class PortalBFlow:
 
     def sign_in(self) -> None:
         self.login_page.open()
-        self.login_page.log_in(self.login.login, self.login.password)
+        self.login_page.sign_in(self.login.login, self.login.password)
         refusal = self.login_page.error_message()
         if refusal:
             raise SignInRefused(self.portal_name, refusal)

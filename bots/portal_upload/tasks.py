@@ -1,12 +1,12 @@
 """robocorp-tasks entry points of the invoice distribution bot.
 
 ``collect``: log into the ERP's back office, download the "New invoices" export (issued since the
-input's ``since``, else the last ``collect_lookback_days`` days), each invoice's PDF and each
-customer's record, and create one output item per invoice (payload as ``payload`` describes, the
-ERP's PDF as a file). Each output carries ``work_item_reference`` = invoice number and channel,
-the queue's unique reference: an invoice collected again (the look-back window overlaps the
-previous run's) is refused by the queue and skipped here, so nothing has to be remembered between
-runs.
+input's ``since``, else the last ``collect_lookback_days`` days; it carries each customer's
+invoicing details and the lines) and each invoice's PDF, and create one output item per invoice
+(payload as ``payload`` describes, the ERP's PDF as a file). Each output carries
+``work_item_reference`` = invoice number and channel, the queue's unique reference: an invoice
+collected again (the look-back window overlaps the previous run's) is refused by the queue and
+skipped here, so nothing has to be remembered between runs.
 
 ``deliver``: for each input item (one invoice): route it, build and validate its Factur-X, deliver
 it through the customer's channel, keep the delivery on the item, and create an output item
@@ -114,7 +114,7 @@ def _collect(item: workitems.Input, erp: ErpFlow, settings: Settings) -> None:
         pdf = erp.invoice_pdf(document.number, folder / "pdf")
         try:
             seller = seller or seller_from_invoice_pdf(pdf.read_bytes(), settings.mail_from)
-            payload = invoice_payload(document, erp.customer(document.customer_code), seller)
+            payload = invoice_payload(document, seller)
         except UnreadableExport as exc:
             unreadable.append(f"{document.number}: {exc.message}")
             continue

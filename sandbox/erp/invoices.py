@@ -16,6 +16,7 @@ from sandbox.erp.invoice_pdf import render_invoice_pdf
 from sandbox.erp.ledger import PAGE_SIZE, customer_condition, residual_of
 from sandbox.erp.models import DISPUTE_REASONS, Company, Customer, Invoice, PromiseToPay
 from sandbox.erp.slow_list import wait_for_list
+from sandbox.erp.vat_categories import VAT_CATEGORIES
 
 bp = Blueprint("invoices", __name__, url_prefix="/invoices")
 LIST_ARGS = ("customer", "number", "issued_since")
@@ -74,7 +75,7 @@ def fragment():
 def show(number: str):
     invoice = _invoice_or_404(number)
     return render_template("invoice.html", invoice=invoice, residual=residual_of(db(), invoice),
-                           reasons=DISPUTE_REASONS, today=clock().today())
+                           reasons=DISPUTE_REASONS, today=clock().today(), vat_categories=VAT_CATEGORIES)
 
 
 @bp.route("/<number>/pdf")

@@ -199,10 +199,12 @@ class InvoiceLine(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"))
     position: Mapped[int]
+    order_line: Mapped[int | None]  # the line of the customer's purchase order this line invoices
     description: Mapped[str] = mapped_column(String(300))
     quantity: Mapped[Decimal] = mapped_column(Quantity())
     unit_price: Mapped[Decimal] = mapped_column(Money())
     vat_rate: Mapped[Decimal] = mapped_column(Quantity())
+    vat_category: Mapped[str | None] = mapped_column(String(2))  # UNTDID 5305, see ``vat_categories``
     net: Mapped[Decimal] = mapped_column(Money())
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")

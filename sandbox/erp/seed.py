@@ -16,7 +16,8 @@ Seed format (money as strings "1234.50", dates "YYYY-MM-DD"; ``null`` where opti
                     "notes": [{"created_at": "ISO 8601 with offset", "author", "text"}]}],
      "invoices": [{"number", "kind": "invoice|credit_note", "customer_code", "issue_date", "due_date",
                    "currency", "po_number", "commitment_number", "service_code", "credited_invoice",
-                   "lines": [{"description", "quantity", "unit_price", "vat_rate"}],
+                   "lines": [{"description", "quantity", "unit_price", "vat_rate",
+                              "vat_category" (optional), "order_line" (optional)}],
                    "total_net", "total_vat", "total_gross",
                    "dispute": {"reason", "opened_on", "comment"} | null,
                    "promise_to_pay": {"date", "amount"} | null}],
@@ -26,6 +27,11 @@ Seed format (money as strings "1234.50", dates "YYYY-MM-DD"; ``null`` where opti
 
 Document totals are positive, credit notes included; allocations are signed like the open item
 (negative on a credit note). A whole generator output (with an ``"erp"`` key) is accepted too.
+
+A line's ``vat_category`` (UNTDID 5305: S, Z, E, AE, K, G, O) defaults to what the rate and the
+customer's country say (``vat_categories.default_category``). A line's ``order_line`` (the line of
+the customer's purchase order it invoices) defaults, on a document with a PO number, to the line's
+position: the ERP invoices an order's lines in the order's order.
 """
 from __future__ import annotations
 
@@ -56,6 +62,7 @@ from sandbox.erp.models import (
 )
 from sandbox.erp.posting import post_payment
 from sandbox.erp.totals import invoice_totals, line_net
+from sandbox.erp.vat_categories import category_problem, default_category
 
 
 class SeedError(ValueError):
@@ -178,6 +185,8 @@ def _invoices(session: Session, raws: list[dict], customers: dict[str, Customer]
     """Add the invoices; a credit note may credit one of them or one of ``existing``."""
     invoices: dict[str, Invoice] = {}
     known = dict(existing or {})
+    company = session.scalar(select(Company))
+    seller_country = company.country if company else "FR"
     credited: dict[str, str] = {}
     for raw in raws:
         number = raw.get("number")
@@ -197,6 +206,8 @@ def _invoices(session: Session, raws: list[dict], customers: dict[str, Customer]
             lines.append(InvoiceLine(
                 position=position, description=line["description"], quantity=quantity,
                 unit_price=unit_price, vat_rate=vat_rate, net=line_net(quantity, unit_price),
+                vat_category=_vat_category(line, vat_rate, seller_country, customer, f"{where} line {position}"),
+                order_line=_order_line(line, position if raw.get("po_number") else None, f"{where} line {position}"),
             ))
         if not lines:
             raise SeedError(f"{where}: an invoice needs lines")
@@ -236,6 +247,26 @@ def _invoices(session: Session, raws: list[dict], customers: dict[str, Customer]
             raise SeedError(f"credit note {number}: credited invoice {target} does not exist")
         invoices[number].credited_invoice = known[target]
     return invoices
+
+
+def _vat_category(line: dict, rate: Decimal, seller_country: str, customer: Customer, where: str) -> str | None:
+    stated = line.get("vat_category")
+    if stated in (None, ""):
+        return default_category(rate, seller_country, customer.country, customer.vat_number)
+    code = str(stated).strip().upper()
+    problem = category_problem(code, rate)
+    if problem:
+        raise SeedError(f"{where}: {problem}")
+    return code
+
+
+def _order_line(line: dict, default: int | None, where: str) -> int | None:
+    stated = line.get("order_line")
+    if stated in (None, ""):
+        return default
+    if isinstance(stated, bool) or not str(stated).isdigit() or int(stated) < 1:
+        raise SeedError(f"{where}: order line {stated!r} is not a line number")
+    return int(stated)
 
 
 def _payments(session: Session, raws: list[dict], customers: dict[str, Customer], invoices: dict[str, Invoice]) -> int:

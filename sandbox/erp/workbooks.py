@@ -112,16 +112,23 @@ def aged_balance_workbook(rows: list[AgedBalanceRow], company: str, exported_at:
     return _save(workbook)
 
 
+# One row per document, with what distributing it needs to know of its customer (as the customer
+# record has it, labelled as on the customer form), then a "Lines" sheet keyed by document number.
 NEW_INVOICES_HEADERS = (
-    "Document number", "Document type", "Issue date", "Due date", "Customer code", "Customer name", "SIRET",
-    "VAT number", "Invoice channel", "Portal supplier id", "Chorus Pro service code", "Commitment number",
-    "PO number", "Billing e-mail", "Currency", "Net amount", "VAT amount", "Gross amount", "Credited invoice",
+    "Document number", "Document type", "Issue date", "Due date", "Currency", "Net amount", "VAT amount",
+    "Gross amount", "PO number", "Commitment number", "Service code", "Credited invoice",
+    "Customer code", "Customer name", "Category", "SIREN", "SIRET", "VAT number",
+    "Address", "Address (line 2)", "Postcode", "City", "Country", "Dunning language",
+    "Invoice channel", "Portal supplier id", "Chorus Pro service code", "Billing e-mail",
 )
-LINES_HEADERS = ("Document number", "Line", "Description", "Quantity", "Unit price", "VAT rate", "Net amount")
+LINES_HEADERS = ("Document number", "Line", "Order line", "Description", "Quantity", "Unit price", "VAT rate",
+                 "VAT category", "Net amount")
 
 
 def new_invoices_workbook(invoices: list[Invoice], company: str, exported_at: datetime, user: str, since: date) -> bytes:
-    """Invoices and credit notes issued since a date, with a second sheet of their lines."""
+    """Invoices and credit notes issued since a date with their customers' invoicing details, and a
+    second sheet of their lines. "Service code" is the document's own (BT-10, empty when the
+    invoice was not given one); "Chorus Pro service code" is the customer's default."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "New invoices"
@@ -131,18 +138,23 @@ def new_invoices_workbook(invoices: list[Invoice], company: str, exported_at: da
         customer = invoice.customer
         data.append([
             invoice.number, "Credit note" if invoice.is_credit_note else "Invoice", invoice.issue_date,
-            invoice.due_date, customer.code, customer.legal_name, customer.siret, customer.vat_number,
-            CHANNELS[customer.invoice_channel], customer.portal_supplier_id,
-            invoice.service_code or customer.chorus_service_code, invoice.commitment_number, invoice.po_number,
-            customer.billing_email, invoice.currency, invoice.total_net, invoice.total_vat, invoice.total_gross,
+            invoice.due_date, invoice.currency, invoice.total_net, invoice.total_vat, invoice.total_gross,
+            invoice.po_number, invoice.commitment_number, invoice.service_code,
             invoice.credited_invoice.number if invoice.credited_invoice else None,
+            customer.code, customer.legal_name, CATEGORIES.get(customer.category, customer.category),
+            customer.siren, customer.siret, customer.vat_number,
+            customer.address_line1, customer.address_line2 or None, customer.postcode, customer.city,
+            customer.country, customer.dunning_language,
+            CHANNELS.get(customer.invoice_channel, customer.invoice_channel) or None, customer.portal_supplier_id,
+            customer.chorus_service_code, customer.billing_email,
         ])
-    _table(sheet, NEW_INVOICES_HEADERS, data, money_columns={15, 16, 17}, total_label_column=0)
+    _table(sheet, NEW_INVOICES_HEADERS, data, money_columns={5, 6, 7}, total_label_column=0)
     lines = workbook.create_sheet("Lines")
     lines_data = [
-        [invoice.number, line.position, line.description, line.quantity, line.unit_price, line.vat_rate, line.net]
+        [invoice.number, line.position, line.order_line, line.description, line.quantity, line.unit_price,
+         line.vat_rate, line.vat_category, line.net]
         for invoice in invoices
         for line in invoice.lines
     ]
-    _table(lines, LINES_HEADERS, lines_data, money_columns={4, 6})
+    _table(lines, LINES_HEADERS, lines_data, money_columns={5, 8})
     return _save(workbook)

@@ -4,20 +4,16 @@ sandbox's demo accounts in its vault, and real `arfleet runner` subprocesses run
 bots with Debian's Chromium.
 
 The sandbox is shared by the e2e tests (it takes seconds to start); each test adds its own batch
-of invoices to the ERP, issued on a day of its own (``batch_day``), and collects from that day,
-so tests never see each other's invoices.
+of invoices to the ERP, issued on a day of its own (``World.batch_day``: each batch a day later than
+the one before), and collects from that day, so tests never see each other's invoices.
 """
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -25,36 +21,27 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import psycopg
 import pytest
 import requests
 from sqlalchemy import select
 
 from control_room.actors import Actor
-from control_room.models import Queue, WorkItem
+from control_room.models import AuditEvent, Queue, WorkItem
 from tests.conftest import CHROMIUM
 from tests.control_room.fleet import auth, user_token
+from tests.fleet_processes import REPO, ControlRoomClient, RunnerProcess
 from tests.live_server import serve
 
-REPO = Path(__file__).resolve().parents[2]
 PARIS = ZoneInfo("Europe/Paris")
 SEED, CUSTOMERS = 3, 10
 DEMO_AGE_DAYS = 60  # the demo's own invoices stop this long ago: the batches are all the ERP has since
+BATCH_DAYS = 20  # the first batch is issued this many days ago (less one), the next a day later…
 PROCESS = "invoice_distribution"
 
 
 def today() -> date:
     return datetime.now(PARIS).date()
-
-
-def wait_until(condition: Callable[[], Any], timeout: float, what: str, every: float = 0.2) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(every)
 
 
 # --- the sandbox ---------------------------------------------------------------------------------------
@@ -66,6 +53,7 @@ class World:
     sandbox: Any
     connection: dict
     demo: dict
+    batches: int = 0  # batches seeded so far, for ``batch_day``
 
     @property
     def urls(self) -> dict[str, str]:
@@ -103,6 +91,13 @@ class World:
     def print_batches(self) -> Path:
         return Path(self.connection["data_dir"]) / "print-batches"
 
+    def batch_day(self) -> date:
+        """The issue day of a new batch: each batch gets a later day than the batches before it, so a
+        test collecting "since its day" never sees the invoices of a test that ran before it,
+        whatever the order the tests run in."""
+        self.batches += 1
+        return today() - timedelta(days=BATCH_DAYS - self.batches)
+
 
 @pytest.fixture(scope="session")
 def world() -> Iterator[World]:
@@ -126,12 +121,6 @@ def world() -> Iterator[World]:
 CATALOGUE = [("Maintenance préventive - forfait mensuel", "1", "1250.00"),
              ("Filtre hydraulique HF35", "12", "8.50"), ("Intervention technicien (heure)", "3.5", "85.00"),
              ("Roulement SKF 6205-2RS", "15", "18.40")]
-
-
-def batch_day(test_index: int) -> date:
-    """The issue day of a test's batch: later tests get later days, so a test collecting "since its
-    day" never sees an earlier test's invoices."""
-    return today() - timedelta(days=20 - test_index)
 
 
 def seed_batch(world: World, day: date, tag: str, customers: list[dict]) -> list[dict]:
@@ -169,51 +158,25 @@ def seed_batch(world: World, day: date, tag: str, customers: list[dict]) -> list
 
 
 # --- the control room and its runners -------------------------------------------------------------------------
+ON_BOTH_DATABASES = pytest.mark.parametrize(
+    "database_url", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+"""For a test that must also pass with the control room on PostgreSQL (the scale-out database)."""
+
+
 @pytest.fixture
-def database_url(tmp_path) -> str:
-    """SQLite is enough here: the queue semantics are proven on PostgreSQL elsewhere."""
-    return f"sqlite:///{tmp_path / 'arfleet.db'}"
-
-
-class RunnerProcess:
-    """A real `arfleet runner`, with the bots of the repository and the environment `arfleet up` gives."""
-
-    def __init__(self, url: str, token: str, state_dir: Path, env: dict[str, str], labels: str) -> None:
-        state_dir.mkdir(parents=True, exist_ok=True)
-        self.state_dir = state_dir
-        self.log = state_dir / "runner.log"
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "control_room.cli", "runner", "--url", url, "--token", token, "--name",
-             state_dir.name, "--labels", labels, "--capacity", "1", "--state-dir", str(state_dir),
-             "--bots-dir", str(REPO / "bots"), "--heartbeat-seconds", "1"],
-            env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT, start_new_session=True, cwd=REPO)
-
-    def bot_processes(self, task: str) -> list[int]:
-        """Process ids of the bots this runner has running ``task`` (found by their output folder)."""
-        found = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                command = (entry / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            text = [part.decode(errors="replace") for part in command]
-            if "robocorp.tasks" in text and (not task or task in text) \
-                    and any(str(self.state_dir) in part for part in text):
-                found.append(int(entry.name))
-        return found
-
-    def kill(self) -> None:
-        """The runner and any bot it still has running (each bot is its own process group)."""
-        for pid in self.bot_processes(""):
-            try:
-                os.killpg(os.getpgid(pid), signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
+def database_url(request, tmp_path) -> Iterator[str]:
+    """SQLite unless the test is marked ``ON_BOTH_DATABASES``: the queue semantics are proven on
+    PostgreSQL elsewhere, and the whole product is run on it by the tests that ask for it."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield f"sqlite:///{tmp_path / 'arfleet.db'}"
+        return
+    admin = request.getfixturevalue("postgres_server")  # the suite's throw-away cluster
+    name = f"e2e_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield f"{admin.rpartition('/')[0]}/{name}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @dataclass(frozen=True)
@@ -229,63 +192,41 @@ class Item:
     parent_id: int | None
 
 
-class Fleet:
-    """The live control room: schedules.yaml applied, the sandbox's accounts in the vault."""
+class Fleet(ControlRoomClient):
+    """The live control room (its native API as an ops user): schedules.yaml applied, the sandbox's
+    accounts in the vault; and real runners registered through the real flow."""
 
     def __init__(self, app: Any, sessions: Any, settings: Any, world: World, tmp_path: Path) -> None:
-        from control_room.fleet_file import load
-        from control_room.fleet_sync import apply_fleet
         from control_room.stack import store_sandbox_credentials
 
-        with sessions.begin() as session:
-            apply_fleet(session, load(REPO / "schedules.yaml"), Actor.user("e2e"))
-        store_sandbox_credentials(settings, world.credentials)
         self.app, self.sessions, self.world, self.tmp_path = app, sessions, world, tmp_path
+        self.apply_schedules()
+        store_sandbox_credentials(settings, world.credentials)
         self.server = serve(app)
-        self.url = self.server.url
         self.ops, self.it = user_token(sessions, "ops"), user_token(sessions, "it")
         self.runners: list[RunnerProcess] = []
+        super().__init__(self.server.url, self.ops, wait_timeout=240, poll_every=0.5)
+
+    def apply_schedules(self, text: str | None = None) -> None:
+        """Apply schedules.yaml (or an edited copy of its ``text``), as `arfleet schedules reload` does."""
+        from control_room.fleet_file import parse
+        from control_room.fleet_sync import apply_fleet
+
+        path = REPO / "schedules.yaml"
+        with self.sessions.begin() as session:
+            apply_fleet(session, parse(path.read_text(encoding="utf-8") if text is None else text, str(path)),
+                        Actor.user("e2e"))
 
     def runner(self, labels: str = "browser,mail", **bot_settings: str) -> RunnerProcess:
         token = requests.post(f"{self.url}/api/v1/registration-tokens", json={}, headers=auth(self.it),
                               timeout=10).json()["token"]
-        env = {**os.environ, "PYTHONUNBUFFERED": "1",
-               "ARFLEET_CONNECTION_FILE": str(self.world.sandbox.connection_file),
+        env = {"ARFLEET_CONNECTION_FILE": str(self.world.sandbox.connection_file),
                "ARFLEET_CHROMIUM": CHROMIUM, "ARFLEET_BOT_RETRY_DELAYS_S": "0.2,0.5,1",
                **{f"ARFLEET_BOT_{k.upper()}": v for k, v in bot_settings.items()}}
-        started = RunnerProcess(self.url, token, self.tmp_path / f"runner-{len(self.runners) + 1}", env, labels)
+        started = RunnerProcess(self.url, token, self.tmp_path / f"runner-{len(self.runners) + 1}",
+                                bots_dir=REPO / "bots", labels=labels, capacity=1, heartbeat_seconds=1, env=env)
         self.runners.append(started)
         return started
-
-    def start(self, process: str, payloads: list[dict]) -> int:
-        answer = requests.post(f"{self.url}/api/v1/processes/{process}/runs", json={"payloads": payloads},
-                               headers=auth(self.ops), timeout=10)
-        assert answer.status_code == 201, answer.text
-        return answer.json()["id"]
-
-    def run(self, run_id: int) -> dict:
-        return requests.get(f"{self.url}/api/v1/runs/{run_id}", headers=auth(self.ops), timeout=10).json()
-
-    def wait_run(self, run_id: int, timeout: float = 240) -> dict:
-        return wait_until(lambda: (r := self.run(run_id))["state"] not in ("pending", "running") and r,
-                          timeout, f"run {run_id} to end", every=0.5)
-
-    def wait_step(self, run_id: int, step: str, timeout: float = 240) -> dict:
-        """The run once its step ``step`` has ended (or the run has, without reaching it)."""
-        def ended() -> dict | None:
-            run = self.run(run_id)
-            states = {s["step"]: s["state"] for s in run["steps"]}
-            done = states.get(step) not in (None, "pending", "running") or run["state"] not in ("pending", "running")
-            return run if done else None
-        return wait_until(ended, timeout, f"step {step} of run {run_id} to end", every=0.5)
-
-    def logs(self, run: dict) -> str:
-        lines = []
-        for step in run["steps"]:
-            answer = requests.get(f"{self.url}/api/v1/step-runs/{step['id']}/logs", headers=auth(self.ops),
-                                  timeout=10).json()
-            lines += [f"[{step['step']}] {line['line']}" for line in answer["lines"]]
-        return "\n".join(lines)
 
     def items(self, queue: str) -> list[Item]:
         """The items of ``queue``, oldest first, as plain data."""
@@ -294,6 +235,14 @@ class Fleet:
                                    .where(Queue.name == queue).order_by(WorkItem.id)).all()
             return [Item(i.id, i.state.value, i.reference, i.payload, i.attempts, i.exception_code,
                          i.exception_message, sorted(f.name for f in i.files), i.parent_id) for i in rows]
+
+    def history(self, item_id: int) -> list[tuple[str, dict]]:
+        """The item's audit events, oldest first: (action, details), as its page in the control room lists them."""
+        with self.sessions() as session:
+            rows = session.execute(select(AuditEvent.action, AuditEvent.details).where(
+                AuditEvent.object_type == "work_item", AuditEvent.object_id == str(item_id))
+                .order_by(AuditEvent.id)).all()
+            return [(action, dict(details)) for action, details in rows]
 
     def stop(self) -> None:
         for runner in self.runners:
@@ -306,3 +255,44 @@ def fleet(app, sessions, settings, world, tmp_path) -> Iterator[Fleet]:
     running = Fleet(app, sessions, settings, world, tmp_path)
     yield running
     running.stop()
+
+
+# --- the invoice distribution, as the tests drive it ----------------------------------------------------------
+COLLECTED = f"{PROCESS}.deliver"  # collect's outputs: the deliver step's queue
+DELIVERED = f"{PROCESS}.follow_up"  # deliver's outputs: the follow-up's queue
+
+
+def run_batch(fleet: Fleet, day: date, timeout: float = 240) -> dict:
+    """Run the whole process for the invoices issued since ``day``; it must complete."""
+    run = fleet.wait_run(fleet.start(PROCESS, [{"payload": {"since": day.isoformat()}}]), timeout)
+    assert run["state"] == "completed", fleet.logs(run)[-6000:]
+    return run
+
+
+def deliver_batch(fleet: Fleet, day: date, timeout: float = 240) -> dict:
+    """Run the process until its deliver step has ended (the faults are about delivering; the
+    follow-up step that comes next is left to the test's teardown)."""
+    run = fleet.wait_step(fleet.start(PROCESS, [{"payload": {"since": day.isoformat()}}]), "deliver", timeout)
+    steps = {s["step"]: s["state"] for s in run["steps"]}
+    assert steps.get("collect") == steps.get("deliver") == "completed", explain(fleet) + fleet.logs(run)[-4000:]
+    return run
+
+
+def explain(fleet: Fleet) -> str:
+    """What became of the items, for an assertion's message."""
+    return "\n".join(f"{queue} #{i.id} {i.state} {i.exception_code}: {i.exception_message}"
+                     for queue in (COLLECTED, DELIVERED) for i in fleet.items(queue))
+
+
+def by_number(items: list[Item]) -> dict[str, Item]:
+    return {item.payload["invoice"]["number"]: item for item in items}
+
+
+def submitted_once(world: World, portal: str, numbers: list[str]) -> dict[str, str]:
+    """The portal's reference for each invoice, checking that each arrived exactly once."""
+    found: dict[str, list[str]] = {n: [] for n in numbers}
+    for submission in world.submissions(portal):
+        if submission["invoice_number"] in found:
+            found[submission["invoice_number"]].append(submission["reference"])
+    assert all(len(refs) == 1 for refs in found.values()), found
+    return {n: refs[0] for n, refs in found.items()}

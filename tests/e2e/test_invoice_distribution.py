@@ -2,7 +2,8 @@
 bot under a real runner, each reaches its customer's channel — supplier portal A, supplier portal
 B, Chorus Pro through its API, Chorus Pro through its web portal, e-mail (read back over IMAP),
 the letter batch — and the sandbox's own records agree with the references kept on the work
-items. Then the follow-up reads statuses until final. Faults: a portal failing one request in
+items. Then the follow-up reads statuses until final. That one runs with the control room on
+SQLite and on PostgreSQL. Faults (more in test_distribution_faults.py): a portal failing one request in
 three, a portal logging the bot out mid-flow, and the bot killed right after submitting."""
 from __future__ import annotations
 
@@ -10,8 +11,7 @@ import email
 import json
 import os
 import signal
-import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.policy import default as default_policy
 
 import pytest
@@ -20,34 +20,25 @@ from sqlalchemy import update
 
 from bots.portal_upload.facturx_document import facturx_file_name, read_embedded_xml
 from control_room.models import Process, WorkItem
-from tests.e2e.conftest import PROCESS, Fleet, World, batch_day, seed_batch, wait_until
+from tests.e2e.conftest import (
+    COLLECTED,
+    DELIVERED,
+    ON_BOTH_DATABASES,
+    PROCESS,
+    Fleet,
+    World,
+    by_number,
+    deliver_batch,
+    explain,
+    run_batch,
+    seed_batch,
+    submitted_once,
+)
+from tests.fleet_processes import wait_until
 
 pytestmark = pytest.mark.browser
 FINAL = {"paid", "mise_en_paiement"}  # the sandbox's statuses after which nothing more happens
 STOPPED = {"rejected", "rejetee", "suspendue"}  # the buyer turned it down: a person takes over
-COLLECTED = f"{PROCESS}.deliver"  # collect's outputs: the deliver step's queue
-DELIVERED = f"{PROCESS}.follow_up"  # deliver's outputs: the follow-up's queue
-
-
-def run_batch(fleet: Fleet, day, timeout: float = 240) -> dict:
-    run = fleet.wait_run(fleet.start(PROCESS, [{"payload": {"since": day.isoformat()}}]), timeout)
-    assert run["state"] == "completed", fleet.logs(run)[-6000:]
-    return run
-
-
-def deliver_batch(fleet: Fleet, day, timeout: float = 240) -> dict:
-    """Run the process until its deliver step has ended (the faults below are about delivering;
-    the follow-up step that comes next is left to the test's teardown)."""
-    run = fleet.wait_step(fleet.start(PROCESS, [{"payload": {"since": day.isoformat()}}]), "deliver", timeout)
-    steps = {s["step"]: s["state"] for s in run["steps"]}
-    assert steps.get("collect") == steps.get("deliver") == "completed", explain(fleet) + fleet.logs(run)[-4000:]
-    return run
-
-
-def explain(fleet: Fleet) -> str:
-    """What became of the items, for an assertion's message."""
-    return "\n".join(f"{queue} #{i.id} {i.state} {i.exception_code}: {i.exception_message}"
-                     for queue in (COLLECTED, DELIVERED) for i in fleet.items(queue))
 
 
 def inbox(world: World, address: str) -> list[email.message.EmailMessage]:
@@ -61,16 +52,13 @@ def inbox(world: World, address: str) -> list[email.message.EmailMessage]:
     return [email.message_from_bytes(fetched[i][b"BODY[]"], policy=default_policy) for i in ids]
 
 
-def by_number(items) -> dict:
-    return {item.payload["invoice"]["number"]: item for item in items}
-
-
+@ON_BOTH_DATABASES  # the whole product on the scale-out database too
 def test_a_batch_reaches_every_channel_and_the_sandboxs_records_agree(world, fleet):
     api_buyer, portal_buyer = world.customer("chorus_pro", 0), world.customer("chorus_pro", 1)
     mailed = next(c for c in world.demo["erp"]["customers"] if c["invoice_channel"] == "email" and c["billing_email"])
     customers = [world.customer("portal_a"), world.customer("portal_b"), api_buyer, portal_buyer, mailed,
                  world.customer("letter")]
-    day = batch_day(1)
+    day = world.batch_day()
     seeded = seed_batch(world, day, "A", customers)
     numbers = [invoice["number"] for invoice in seeded]
     fleet.runner(chorus_pro_portal_buyers=portal_buyer["siret"])
@@ -113,8 +101,8 @@ def test_a_batch_reaches_every_channel_and_the_sandboxs_records_agree(world, fle
     [mail] = [m for m in inbox(world, mailed["billing_email"]) if m["Message-ID"] == refs[mail_number]]
     [attachment] = [p for p in mail.iter_attachments() if p.get_filename() == facturx_file_name(mail_number)]
     assert mail_number.encode() in read_embedded_xml(attachment.get_content())  # a Factur-X, with its XML
-    [manifest] = world.print_batches.glob("letters-*.json")
-    [entry] = [e for e in json.loads(manifest.read_text()) if e["invoice_number"] == letter_number]
+    [(manifest, entry)] = [(m, e) for m in world.print_batches.glob("letters-*.json")
+                           for e in json.loads(m.read_text()) if e["invoice_number"] == letter_number]
     assert refs[letter_number] == f"{manifest.stem}.pdf p.{entry['first_page']}"
 
     # follow-up: what can come back is pending; e-mail and letter are final at once
@@ -154,19 +142,9 @@ def sign_ins(world: World) -> int:
     return world.sandbox.layout.log("portal_a").read_text(errors="replace").count("POST /login/verify")
 
 
-def submitted_once(world: World, portal: str, numbers: list[str]) -> dict[str, str]:
-    """The portal's reference for each invoice, checking that each arrived exactly once."""
-    found: dict[str, list[str]] = {n: [] for n in numbers}
-    for submission in world.submissions(portal):
-        if submission["invoice_number"] in found:
-            found[submission["invoice_number"]].append(submission["reference"])
-    assert all(len(refs) == 1 for refs in found.values()), found
-    return {n: refs[0] for n, refs in found.items()}
-
-
 def test_a_portal_failing_one_request_in_three_still_gets_each_invoice_once(world, fleet):
     customer = world.customer("portal_a")
-    day = batch_day(2)
+    day = world.batch_day()
     numbers = [i["number"] for i in seed_batch(world, day, "F", [customer, customer])]
     fleet.runner()
     world.faults("portal_a", fail_one_in=3)
@@ -187,7 +165,7 @@ def delivered(fleet: Fleet, run_id: int) -> bool:
 
 def test_a_portal_logging_the_bot_out_mid_flow_gets_each_invoice_once(world, fleet):
     customer = world.customer("portal_a")
-    day = batch_day(3)
+    day = world.batch_day()
     numbers = [i["number"] for i in seed_batch(world, day, "L", [customer, customer, customer])]
     fleet.runner()
     before = sign_ins(world)
@@ -211,7 +189,7 @@ def test_a_portal_logging_the_bot_out_mid_flow_gets_each_invoice_once(world, fle
 
 def test_the_bot_killed_after_submitting_leaves_exactly_one_submission(world, fleet):
     customer = world.customer("portal_a")
-    day = batch_day(4)
+    day = world.batch_day()
     [number] = [i["number"] for i in seed_batch(world, day, "K", [customer])]
     with fleet.sessions.begin() as session:  # back-off of 1 s instead of 2 min, so the rerun need not wait
         session.execute(update(Process).where(Process.name == PROCESS).values(retry_base_seconds=1))
@@ -236,7 +214,8 @@ def test_the_bot_killed_after_submitting_leaves_exactly_one_submission(world, fl
 
     # The next run (nothing new to collect) takes the retried item: the bot finds the invoice on
     # the portal and records it instead of submitting it again.
-    time.sleep(1.5)
+    retry_at = datetime.fromisoformat(fleet.item(item.id)["defer_until"])
+    wait_until(lambda: datetime.now(retry_at.tzinfo) >= retry_at, 30, "the back-off to pass")
     deliver_batch(fleet, day + timedelta(days=365))
     [item] = fleet.items(COLLECTED)
     assert item.state == "done", explain(fleet)

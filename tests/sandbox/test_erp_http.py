@@ -237,6 +237,7 @@ def test_aged_balance_puts_amounts_in_their_buckets(client):
 
 def test_new_invoices_export_lists_invoices_since_a_date_with_their_lines(client):
     workbook = openpyxl.load_workbook(io.BytesIO(client.get("/exports/new-invoices.xlsx?since=2026-10-15").data))
+    assert workbook.sheetnames == ["New invoices", "Lines"]
     header, rows, _total = read_table(workbook["New invoices"])
     numbers = [row[header.index("Document number")] for row in rows]
     expected = [i["number"] for i in small_seed()["invoices"] if i["issue_date"] >= "2026-10-15"]
@@ -248,6 +249,150 @@ def test_new_invoices_export_lists_invoices_since_a_date_with_their_lines(client
     line_header, lines, _ = read_table(workbook["Lines"])
     assert {line[0] for line in lines} == set(numbers)
     assert client.get("/exports/new-invoices.xlsx?since=yesterday").status_code == 400
+
+
+DOCUMENT_COLUMNS = [
+    "Document number", "Document type", "Issue date", "Due date", "Currency", "Net amount", "VAT amount",
+    "Gross amount", "PO number", "Commitment number", "Service code", "Credited invoice",
+    "Customer code", "Customer name", "Category", "SIREN", "SIRET", "VAT number",
+    "Address", "Address (line 2)", "Postcode", "City", "Country", "Dunning language",
+    "Invoice channel", "Portal supplier id", "Chorus Pro service code", "Billing e-mail",
+]
+LINE_COLUMNS = ["Document number", "Line", "Order line", "Description", "Quantity", "Unit price", "VAT rate",
+                "VAT category", "Net amount"]
+
+
+def distribution_seed() -> dict:
+    """The small seed plus a public body on Chorus Pro and a Belgian customer, and a November
+    invoice to each kind of customer: against a purchase order, to the public body (its service code
+    left to the customer record's), abroad at 0 %, and one whose lines state their category and
+    order line."""
+    seed = small_seed()
+    terms = {"days": 30, "end_of_month": False}
+    seed["customers"] += [
+        {"code": "C3", "legal_name": "Commune de Clermont-Ferrand", "category": "public_body", "siren": "216301135",
+         "siret": "21630113500010", "vat_number": None,
+         "address": {"line1": "10 rue Philippe-Marcombes", "postcode": "63033", "city": "Clermont-Ferrand",
+                     "country": "FR"},
+         "payment_terms": terms, "credit_limit": "100000.00", "invoice_channel": "chorus_pro",
+         "chorus_service_code": "SERV-FIN", "dunning_language": "fr", "ibans": []},
+        {"code": "C4", "legal_name": "Brussels Tools SRL", "category": "foreign", "siren": None, "siret": None,
+         "vat_number": "BE0991417796",
+         "address": {"line1": "Rue Neuve 12", "line2": "Boîte 3", "postcode": "1000", "city": "Bruxelles",
+                     "country": "BE"},
+         "payment_terms": terms, "credit_limit": "30000.00", "invoice_channel": "email",
+         "billing_email": "accounts@brussels-tools.example", "dunning_language": "en", "ibans": []},
+    ]
+    two_lines = [{"description": "Filtre hydraulique HF35", "quantity": "12", "unit_price": "8.50", "vat_rate": "20"},
+                 {"description": "Intervention technicien (heure)", "quantity": "3.5", "unit_price": "85.00",
+                  "vat_rate": "20"}]
+    day, due = date(2026, 11, 16), date(2026, 12, 16)
+    po_invoice = invoice("FA2026-00301", "C1", "0", day, due, po_number="4500100042", lines=two_lines,
+                         **_totals(two_lines))
+    public = invoice("FA2026-00302", "C3", "640.00", day, due, commitment_number="EJ2026000123")
+    abroad_lines = [{"description": "Audit énergétique du site", "quantity": "1", "unit_price": "2400.00",
+                     "vat_rate": "0"}]
+    abroad = invoice("FA2026-00303", "C4", "0", day, due, lines=abroad_lines, **_totals(abroad_lines))
+    stated_lines = [{"description": "Formation sécurité électrique (jour)", "quantity": "2", "unit_price": "950.00",
+                     "vat_rate": "0", "vat_category": "E", "order_line": 3}]
+    stated = invoice("FA2026-00304", "C2", "0", day, due, po_number="BC-2026-77", lines=stated_lines,
+                     **_totals(stated_lines))
+    seed["invoices"] += [po_invoice, public, abroad, stated]
+    return seed
+
+
+def _totals(lines: list[dict]) -> dict:
+    totals = invoice_totals((Decimal(l["quantity"]), Decimal(l["unit_price"]), Decimal(l["vat_rate"])) for l in lines)
+    return {"total_net": str(totals.net), "total_vat": str(totals.vat), "total_gross": str(totals.gross)}
+
+
+def _cell(value):
+    """A cell as openpyxl reads it back, compared to the record's value."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Decimal(str(value))
+    return value
+
+
+def test_new_invoices_export_carries_each_customers_invoicing_details_and_the_lines(app, client):
+    from sqlalchemy import select
+
+    from sandbox.app_db import db
+    from sandbox.erp.models import CATEGORIES, CHANNELS, Invoice
+
+    assert client.post("/_admin/seed", json=distribution_seed(), headers=ADMIN).status_code == 200
+    assert login(client).status_code == 302
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get("/exports/new-invoices.xlsx?since=2026-11-16").data))
+    header, rows, total = read_table(workbook["New invoices"])
+    line_header, lines, _ = read_table(workbook["Lines"])
+    assert header == DOCUMENT_COLUMNS and line_header == LINE_COLUMNS
+    exported = {row[0]: {name: _cell(value) for name, value in zip(header, row, strict=True)} for row in rows}
+    exported_lines = [{name: _cell(value) for name, value in zip(line_header, line, strict=True)} for line in lines]
+
+    with app.app_context():  # every value is the ERP's record, the customer's as the customer form has it
+        invoices = db().scalars(select(Invoice).where(Invoice.issue_date >= date(2026, 11, 16))).all()
+        assert sorted(exported) == sorted(i.number for i in invoices)
+        for inv in invoices:
+            customer = inv.customer
+            assert exported[inv.number] == {
+                "Document number": inv.number, "Document type": "Invoice", "Issue date": inv.issue_date,
+                "Due date": inv.due_date, "Currency": inv.currency, "Net amount": inv.total_net,
+                "VAT amount": inv.total_vat, "Gross amount": inv.total_gross, "PO number": inv.po_number,
+                "Commitment number": inv.commitment_number, "Service code": inv.service_code,
+                "Credited invoice": None, "Customer code": customer.code, "Customer name": customer.legal_name,
+                "Category": CATEGORIES[customer.category], "SIREN": customer.siren, "SIRET": customer.siret,
+                "VAT number": customer.vat_number, "Address": customer.address_line1,
+                "Address (line 2)": customer.address_line2 or None, "Postcode": customer.postcode,
+                "City": customer.city, "Country": customer.country, "Dunning language": customer.dunning_language,
+                "Invoice channel": CHANNELS[customer.invoice_channel],
+                "Portal supplier id": customer.portal_supplier_id,
+                "Chorus Pro service code": customer.chorus_service_code, "Billing e-mail": customer.billing_email,
+            }, inv.number
+            assert [line for line in exported_lines if line["Document number"] == inv.number] == [
+                {"Document number": inv.number, "Line": line.position, "Order line": line.order_line,
+                 "Description": line.description, "Quantity": line.quantity, "Unit price": line.unit_price,
+                 "VAT rate": line.vat_rate, "VAT category": line.vat_category, "Net amount": line.net}
+                for line in inv.lines], inv.number
+    assert Decimal(str(total[header.index("Gross amount")])) == sum(r["Gross amount"] for r in exported.values())
+
+    # ... and what the seed said, or the ERP derived, in plain values
+    po, public, abroad, stated = (exported[n] for n in ("FA2026-00301", "FA2026-00302", "FA2026-00303", "FA2026-00304"))
+    assert (po["Category"], po["SIRET"], po["Invoice channel"], po["Portal supplier id"], po["PO number"]) == (
+        "Large account", "73282932000074", "Supplier portal A", "SUP-123456", "4500100042")
+    assert (public["Category"], public["SIREN"], public["SIRET"], public["VAT number"], public["Invoice channel"],
+            public["Service code"], public["Chorus Pro service code"], public["Commitment number"]) == (
+        "Public body", "216301135", "21630113500010", None, "Chorus Pro", None, "SERV-FIN", "EJ2026000123")
+    assert [abroad[name] for name in ("Category", "SIRET", "VAT number", "Address", "Address (line 2)", "Postcode",
+                                      "City", "Country", "Dunning language", "Invoice channel", "Billing e-mail")] \
+        == ["Foreign", None, "BE0991417796", "Rue Neuve 12", "Boîte 3", "1000", "Bruxelles", "BE", "en", "E-mail",
+            "accounts@brussels-tools.example"]
+    assert stated["Category"] == "SME" and stated["Billing e-mail"] == "compta@petit.example"
+    by_number = {}
+    for line in exported_lines:
+        by_number.setdefault(line["Document number"], []).append((line["Line"], line["Order line"], line["VAT rate"],
+                                                                  line["VAT category"]))
+    assert by_number["FA2026-00301"] == [(1, 1, 20, "S"), (2, 2, 20, "S")]  # against a PO: its lines in order
+    assert by_number["FA2026-00302"] == [(1, None, 20, "S")]  # no PO, no order line
+    assert by_number["FA2026-00303"] == [(1, None, 0, "AE")]  # 0 % to a business elsewhere in the EU
+    assert by_number["FA2026-00304"] == [(1, 3, 0, "E")]  # as stated
+    page = client.get("/invoices/FA2026-00303").get_data(as_text=True)
+    assert '<abbr title="Reverse charge">AE</abbr>' in page
+
+
+def test_a_lines_vat_category_must_go_with_its_rate(client):
+    def refused(line: dict) -> str:
+        new = invoice("FA2026-00400", "C2", "0", date(2026, 11, 20), date(2026, 12, 20),
+                      lines=[line], **_totals([line]))
+        response = client.post("/_admin/invoices", json={"invoices": [new]}, headers=ADMIN)
+        assert response.status_code == 400
+        return response.get_json()["error"]
+
+    line = {"description": "Audit", "quantity": "1", "unit_price": "100.00"}
+    assert "S needs a positive rate" in refused({**line, "vat_rate": "0", "vat_category": "S"})
+    assert "S needs a positive rate" in refused({**line, "vat_rate": "20", "vat_category": "AE"})
+    assert "not one of S, Z, E, AE, K, G, O" in refused({**line, "vat_rate": "0", "vat_category": "X"})
+    assert "not a line number" in refused({**line, "vat_rate": "20", "order_line": "first"})
 
 
 def cash_form(client, customer: str) -> tuple[str, dict]:

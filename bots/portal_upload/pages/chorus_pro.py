@@ -9,7 +9,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-from bots.kit.screens import RELOAD_DELAYS, Screen, table_rows
+from bots.kit.screens import RELOAD_DELAYS, Screen, SignInScreen, alert_messages, table_rows
 
 FACTURX_FORMAT = "IN_DP_E2_CII_FACTURX"
 # The portal shows statuses by their French labels; the API by their codes.
@@ -26,35 +26,12 @@ class ChorusProScreen(Screen):
     sign_in_paths = ("/connexion",)
 
     def _alert_messages(self) -> list[str]:
-        alert = self.page.get_by_role("alert")
-        if alert.count() == 0:
-            return []
-        items = alert.first.get_by_role("listitem").all_inner_texts()
-        return [" ".join(t.split()) for t in (items or [alert.first.inner_text()])]
+        return alert_messages(self.page.get_by_role("alert").first)
 
 
-class ConnexionPage(ChorusProScreen):
-    needs_session = False
-
-    def __init__(self, page: Page, base_url: str, reload_delays: Sequence[float] = RELOAD_DELAYS) -> None:
-        super().__init__(page, base_url, reload_delays)
-        self.identifiant = page.get_by_label("Identifiant (adresse e-mail)", exact=True)
-        self.mot_de_passe = page.get_by_label("Mot de passe", exact=True)
-        self.connect_button = page.get_by_role("button", name="Se connecter")
-
-    def open(self) -> None:
-        self._open("/connexion")
-
-    def log_in(self, login: str, password: str) -> None:
-        self.identifiant.fill(login)
-        self.mot_de_passe.fill(password)
-        self._submit(self.connect_button.click)
-
-    def error_message(self) -> str | None:
-        if not self.on_sign_in_page():
-            return None
-        messages = self._alert_messages()
-        return messages[0] if messages else None
+class ConnexionPage(ChorusProScreen, SignInScreen):
+    path = "/connexion"
+    login_label, password_label, button_name = "Identifiant (adresse e-mail)", "Mot de passe", "Se connecter"
 
 
 class DepositPage(ChorusProScreen):

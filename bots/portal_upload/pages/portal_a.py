@@ -8,39 +8,21 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-from bots.kit.screens import RELOAD_DELAYS, Screen, table_rows
+from bots.kit.screens import RELOAD_DELAYS, Screen, SignInScreen, table_rows
 
 
 class PortalAScreen(Screen):
     sign_in_paths = ("/login",)
 
 
-class SignInPage(PortalAScreen):
-    needs_session = False
-
-    def __init__(self, page: Page, base_url: str, reload_delays: Sequence[float] = RELOAD_DELAYS) -> None:
-        super().__init__(page, base_url, reload_delays)
-        self.login_box = page.get_by_label("Login", exact=True)
-        self.password_box = page.get_by_label("Password", exact=True)
-        self.sign_in_button = page.get_by_role("button", name="Sign in")
-        self.alert = page.get_by_role("alert")
-
-    def open(self) -> None:
-        self._open("/login")
-
-    def sign_in(self, login: str, password: str) -> None:
-        self.login_box.fill(login)
-        self.password_box.fill(password)
-        self._submit(self.sign_in_button.click)
-
-    def error_message(self) -> str | None:
-        """The refusal shown on the sign-in page, if it is still on screen."""
-        if not self.on_sign_in_page() or self.alert.count() == 0:
-            return None
-        return " ".join(self.alert.first.inner_text().split())
+class SignInPage(PortalAScreen, SignInScreen):
+    path = "/login"
+    login_label, password_label, button_name = "Login", "Password", "Sign in"
 
 
 class VerificationPage(PortalAScreen):
+    """The second step of signing in: the code of the authenticator app."""
+
     needs_session = False
 
     def __init__(self, page: Page, base_url: str, reload_delays: Sequence[float] = RELOAD_DELAYS) -> None:

@@ -9,42 +9,19 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-from bots.kit.screens import RELOAD_DELAYS, Screen, table_rows
+from bots.kit.screens import RELOAD_DELAYS, Screen, SignInScreen, alert_messages, table_rows
 
 
 class PortalBScreen(Screen):
     sign_in_paths = ("/login",)
 
     def _alert_messages(self) -> list[str]:
-        alert = self.page.get_by_role("alert")
-        if alert.count() == 0:
-            return []
-        items = alert.first.get_by_role("listitem").all_inner_texts()
-        return [" ".join(t.split()) for t in (items or [alert.first.inner_text()])]
+        return alert_messages(self.page.get_by_role("alert").first)
 
 
-class LoginPage(PortalBScreen):
-    needs_session = False
-
-    def __init__(self, page: Page, base_url: str, reload_delays: Sequence[float] = RELOAD_DELAYS) -> None:
-        super().__init__(page, base_url, reload_delays)
-        self.user_name = page.get_by_label("User name", exact=True)
-        self.password = page.get_by_label("Password", exact=True)
-        self.log_in_button = page.get_by_role("button", name="Log in")
-
-    def open(self) -> None:
-        self._open("/login")
-
-    def log_in(self, user_name: str, password: str) -> None:
-        self.user_name.fill(user_name)
-        self.password.fill(password)
-        self._submit(self.log_in_button.click)
-
-    def error_message(self) -> str | None:
-        if not self.on_sign_in_page():
-            return None
-        messages = self._alert_messages()
-        return messages[0] if messages else None
+class LoginPage(PortalBScreen, SignInScreen):
+    path = "/login"
+    login_label, password_label, button_name = "User name", "Password", "Log in"
 
 
 class OrderStep(PortalBScreen):
