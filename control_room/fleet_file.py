@@ -182,7 +182,7 @@ def _processes(reader: _Reader, node: yaml.Node, names: set[str]) -> list[Proces
         for i, step_node in enumerate(reader.sequence(fields["steps"], f"{where}.steps") if "steps" in fields else []):
             sw = f"{where}.steps[{i}]"
             s = reader.mapping(step_node, sw, {"name", "bot", "task", "queue", "labels", "timeout", "lease",
-                                               "max_retries", "poll", "starts_empty"},
+                                               "max_retries", "poll", "escalate", "starts_empty"},
                                {"name", "bot", "task"})
             poll_codes, poll_seconds = _poll(reader, s.get("poll"), f"{sw}.poll")
             step_name, bot, task = reader.name(s.get("name"), f"{sw}.name"), reader.text(s.get("bot"), f"{sw}.bot"), \
@@ -202,6 +202,7 @@ def _processes(reader: _Reader, node: yaml.Node, names: set[str]) -> list[Proces
                 lease_seconds=reader.duration(s.get("lease"), f"{sw}.lease", None),
                 max_retries=reader.integer(s.get("max_retries"), f"{sw}.max_retries", None),
                 poll_codes=poll_codes, poll_seconds=poll_seconds,
+                escalate_codes=_codes(reader, s.get("escalate"), f"{sw}.escalate"),
                 starts_empty=reader.boolean(s.get("starts_empty"), f"{sw}.starts_empty", False)))
             if steps[-1].starts_empty and i > 0:
                 reader.fail(s["starts_empty"], f"{sw}.starts_empty",
@@ -225,9 +226,14 @@ def _poll(reader: _Reader, node: yaml.Node | None, where: str) -> tuple[tuple[st
     if node is None:
         return (), None
     fields = reader.mapping(node, where, {"codes", "every"}, {"codes", "every"})
-    codes = [reader.text(n, f"{where}.codes") for n in reader.sequence(fields["codes"], f"{where}.codes")] \
-        if "codes" in fields else []
-    return tuple(c for c in codes if c), reader.duration(fields.get("every"), f"{where}.every", None)
+    return _codes(reader, fields.get("codes"), f"{where}.codes"), reader.duration(fields.get("every"), f"{where}.every", None)
+
+
+def _codes(reader: _Reader, node: yaml.Node | None, where: str) -> tuple[str, ...]:
+    """A list of failure codes, e.g. `[STATUS_PENDING]`."""
+    if node is None:
+        return ()
+    return tuple(c for c in (reader.text(n, where) for n in reader.sequence(node, where)) if c)
 
 
 def _schedules(reader: _Reader, node: yaml.Node, processes: set[str]) -> list[ScheduleSpec]:

@@ -131,6 +131,8 @@ class ProcessStep(Base):
     # application failures with these codes mean "not ready yet": retried after poll_seconds, no retry spent
     poll_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
     poll_seconds: Mapped[int | None] = mapped_column(Integer)
+    # application failures with these codes go to a person at once: no retry would fix them
+    escalate_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
     # a first step that reads no input of its own (e.g. collecting from the ERP): a run finding its queue
     # empty gets one empty item to work on instead of ending with nothing to do
     starts_empty: Mapped[bool] = mapped_column(Boolean, default=False)

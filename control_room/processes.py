@@ -27,6 +27,7 @@ class StepSpec:
     max_retries: int | None = None  # None: the process's
     poll_codes: tuple[str, ...] = ()  # application failure codes meaning "not ready yet"
     poll_seconds: int | None = None
+    escalate_codes: tuple[str, ...] = ()  # application failure codes no retry can fix
     starts_empty: bool = False  # first step only: a run on an empty queue gets one empty input item
 
 
@@ -66,7 +67,7 @@ def apply_spec(session: Session, spec: ProcessSpec, actor: Actor) -> Process:
         step.queue, step.labels, step.timeout_seconds = queue, list(step_spec.labels), step_spec.timeout_seconds
         step.lease_seconds, step.max_retries = step_spec.lease_seconds, step_spec.max_retries
         step.poll_codes, step.poll_seconds = list(step_spec.poll_codes), step_spec.poll_seconds
-        step.starts_empty = step_spec.starts_empty
+        step.escalate_codes, step.starts_empty = list(step_spec.escalate_codes), step_spec.starts_empty
         step.output_queue = queues[position + 1] if position + 1 < len(queues) else None
         if step not in process.steps:
             process.steps.append(step)

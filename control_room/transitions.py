@@ -165,16 +165,17 @@ def policy_for(session: Session, item_id: int) -> RetryPolicy:
     """The retry policy of the step that reads the item's queue (its own override, else its process's)."""
     row = session.execute(
         select(ProcessStep.max_retries, Process.max_retries, Process.retry_base_seconds, ProcessStep.poll_codes,
-               ProcessStep.poll_seconds)
+               ProcessStep.poll_seconds, ProcessStep.escalate_codes)
         .join(Process, ProcessStep.process_id == Process.id)
         .join(WorkItem, WorkItem.queue_id == ProcessStep.queue_id)
         .where(WorkItem.id == item_id).limit(1)
     ).first()
     if row is None:
         return RetryPolicy()
-    step_retries, process_retries, base, poll_codes, poll_seconds = row
+    step_retries, process_retries, base, poll_codes, poll_seconds, escalate_codes = row
     return RetryPolicy(max_retries=process_retries if step_retries is None else step_retries, base_seconds=base,
-                       poll_codes=frozenset(poll_codes or ()), poll_seconds=poll_seconds or 3600)
+                       poll_codes=frozenset(poll_codes or ()), poll_seconds=poll_seconds or 3600,
+                       escalate_codes=frozenset(escalate_codes or ()))
 
 
 def _fail(session: Session, item_id: int, action: str, exception_type: ExceptionType, code: str | None,

@@ -27,7 +27,7 @@ from robocorp.workitems import ApplicationException, BusinessException
 
 from bots.kit.browser import BrowserSession
 from bots.kit.retry import retry_call
-from bots.kit.web_errors import SignedOut, SiteError, UnexpectedScreen
+from bots.kit.web_errors import SignedOut, SiteError, UnexpectedScreen, what_never_came
 from bots.portal_upload.model import InvoiceJob
 from bots.portal_upload.statuses import PENDING, StatusUpdate
 
@@ -214,7 +214,7 @@ def site_problems(portal: str) -> Iterator[None]:
     try:
         yield
     except PlaywrightTimeoutError as exc:
-        raise ScreenChanged(portal, " ".join(str(exc).split())[:400]) from exc
+        raise ScreenChanged(portal, what_never_came(str(exc))) from exc
     except UnexpectedScreen as exc:
         raise ScreenChanged(portal, str(exc)) from exc
 

@@ -37,3 +37,10 @@ def test_a_poll_code_waits_without_spending_a_retry():
     assert decision.retry and not decision.spends_attempt and decision.not_before == NOW + timedelta(hours=1)
     assert not decide(policy, ExceptionType.APPLICATION, attempts=5, now=NOW, code="PORTAL_DOWN").retry
     assert not decide(policy, ExceptionType.BUSINESS, attempts=1, now=NOW, code="STATUS_PENDING").retry
+
+
+def test_an_escalate_code_goes_to_a_person_at_once():
+    policy = RetryPolicy(max_retries=5, escalate_codes=frozenset({"SCREEN_CHANGED"}))
+    decision = decide(policy, ExceptionType.APPLICATION, attempts=1, now=NOW, code="SCREEN_CHANGED")
+    assert not decision.retry and "SCREEN_CHANGED" in decision.why
+    assert decide(policy, ExceptionType.APPLICATION, attempts=1, now=NOW, code="PORTAL_UNAVAILABLE").retry

@@ -93,3 +93,10 @@ def test_only_a_first_step_can_start_empty():
     [error] = refused.value.errors
     assert (error.line, error.where) == (16, "processes.invoice_distribution.steps[1].starts_empty")
     assert "only a process's first step can start empty" in error.message
+
+
+def test_a_step_names_the_failure_codes_it_escalates_at_once():
+    fleet = parse(GOOD.replace("        lease: 20m\n", "        lease: 20m\n        escalate: [SCREEN_CHANGED, LAYOUT_UNKNOWN]\n"))
+    assert [s.escalate_codes for s in fleet.processes[0].steps] == [(), ("SCREEN_CHANGED", "LAYOUT_UNKNOWN")]
+    with pytest.raises(InvalidFleetFile, match="escalate"):
+        parse(GOOD.replace("        lease: 20m\n", "        lease: 20m\n        escalate: SCREEN_CHANGED\n"))
