@@ -34,6 +34,7 @@ def live_server() -> Iterator:
 
 # --- databases: every database test runs on SQLite and on a real PostgreSQL ---------------------------
 import base64  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 import uuid  # noqa: E402
 
 import psycopg  # noqa: E402
@@ -58,9 +59,17 @@ def postgres_server() -> Iterator[str]:
         cluster.stop()
 
 
-def _with_database(admin_url: str, name: str) -> str:
-    base, _, _ = admin_url.rpartition("/")
-    return f"{base}/{name}"
+@contextmanager
+def throwaway_database(admin_url: str, prefix: str = "t") -> Iterator[str]:
+    """A fresh, empty PostgreSQL database on the server of ``admin_url``, dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{admin_url.rpartition('/')[0]}/{name}"
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -69,13 +78,8 @@ def database_url(request, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'arfleet.db'}"
         return
-    admin = request.getfixturevalue("postgres_server")
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield _with_database(admin, name)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway_database(request.getfixturevalue("postgres_server")) as url:
+        yield url
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -21,14 +20,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import psycopg
 import pytest
 import requests
 from sqlalchemy import select
 
 from control_room.actors import Actor
 from control_room.models import AuditEvent, Queue, WorkItem
-from tests.conftest import CHROMIUM
+from tests.conftest import CHROMIUM, throwaway_database
 from tests.control_room.fleet import auth, user_token
 from tests.fleet_processes import REPO, ControlRoomClient, RunnerProcess
 from tests.live_server import serve
@@ -170,13 +168,8 @@ def database_url(request, tmp_path) -> Iterator[str]:
     if getattr(request, "param", "sqlite") == "sqlite":
         yield f"sqlite:///{tmp_path / 'arfleet.db'}"
         return
-    admin = request.getfixturevalue("postgres_server")  # the suite's throw-away cluster
-    name = f"e2e_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield f"{admin.rpartition('/')[0]}/{name}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway_database(request.getfixturevalue("postgres_server"), "e2e") as url:  # the suite's cluster
+        yield url
 
 
 @dataclass(frozen=True)
