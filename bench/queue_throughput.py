@@ -1,5 +1,6 @@
 """Reserve + release cycles per second through the robot API, with 1, 8 and 32 concurrent clients,
-on SQLite and PostgreSQL, served by gunicorn as in production. Also counts items served twice.
+on SQLite and PostgreSQL, served by gunicorn as in production. Also counts items served twice, and
+where the cores went (server, PostgreSQL, the load generator), since all three share this machine.
 
     .venv/bin/python -m bench.queue_throughput [--seconds 10] [--db sqlite,postgresql]
 """
@@ -7,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import base64
+import http.client
+import json
 import multiprocessing
 import os
 import subprocess
@@ -16,6 +19,7 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 
@@ -65,31 +69,46 @@ def _claim(base: str, token: str) -> dict:
     return claim.json()
 
 
+class _RobotClient:
+    """One bot's keep-alive HTTP connection to the robot API. Plain http.client rather than requests:
+    the load generator shares the machine's two cores with the server, and every millisecond it
+    spends per call is taken from the server being measured."""
+
+    def __init__(self, base: str, prefix: str, token: str) -> None:
+        url = urlsplit(base)
+        self._conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+        self._prefix = urlsplit(prefix).path
+        self._headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def post(self, route: str, body: dict | None = None) -> tuple[int, dict]:
+        self._conn.request("POST", f"{self._prefix}/{route}", body=json.dumps(body or {}), headers=self._headers)
+        response = self._conn.getresponse()
+        return response.status, json.loads(response.read() or b"{}")
+
+
 def _client_process(base: str, env: dict, threads: int, seconds: float, start_at: float, out) -> None:
     prefix = (f"{base}/process-v1/workspaces/{env['RC_WORKSPACE_ID']}/processes/{env['RC_PROCESS_ID']}"
               f"/runs/{env['RC_PROCESS_RUN_ID']}/robotRuns/{env['RC_ACTIVITY_RUN_ID']}")
-    headers = {"Authorization": f"Bearer {env['RC_API_PROCESS_TOKEN']}"}
     served: list[int] = []
     errors = Counter()
     lock = threading.Lock()
 
     def loop() -> None:
-        session = requests.Session()
+        client = _RobotClient(base, prefix, env["RC_API_PROCESS_TOKEN"])
         mine = []
         while time.time() < start_at:
             time.sleep(0.001)
         while time.time() < start_at + seconds:
-            got = session.post(f"{prefix}/reserve-next-work-item", headers=headers, timeout=60)
-            if got.status_code != 200:
-                errors[got.status_code] += 1
+            status, got = client.post("reserve-next-work-item")
+            if status != 200:
+                errors[status] += 1
                 continue
-            item_id = got.json()["workItemId"]
+            item_id = got["workItemId"]
             if item_id is None:
                 break
-            done = session.post(f"{prefix}/release-work-item", headers=headers, timeout=60,
-                                json={"workItemId": item_id, "state": "COMPLETED"})
-            if done.status_code != 200:
-                errors[done.status_code] += 1
+            status, _ = client.post("release-work-item", {"workItemId": item_id, "state": "COMPLETED"})
+            if status != 200:
+                errors[status] += 1
                 continue
             mine.append(int(item_id))
         with lock:
@@ -103,7 +122,44 @@ def _client_process(base: str, env: dict, threads: int, seconds: float, start_at
     out.put((served, dict(errors)))
 
 
-def _measure(base: str, env: dict, clients: int, seconds: float) -> tuple[float, int, int, dict]:
+def _cpu_seconds(pids: set[int]) -> float:
+    """User + system CPU time the processes have used so far."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _pids(match) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if match(entry.name, (entry / "cmdline").read_bytes()):
+                    found.add(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def _cpu_split(server_pid: int, client_pids: set[int], window: float) -> dict[str, float]:
+    """Cores used by the server (gunicorn and its workers), PostgreSQL and the load generator over
+    ``window`` seconds: where the machine's two cores go."""
+    groups = {
+        "server": _pids(lambda pid, cmd: pid == str(server_pid) or b"control_room.cli\0serve" in cmd),
+        "postgres": _pids(lambda pid, cmd: cmd.startswith(b"postgres:")),
+        "clients": client_pids,
+    }
+    before = {name: _cpu_seconds(pids) for name, pids in groups.items()}
+    time.sleep(window)
+    return {f"cores_{name}": round((_cpu_seconds(pids) - before[name]) / window, 2) for name, pids in groups.items()}
+
+
+def _measure(base: str, env: dict, clients: int, seconds: float, server_pid: int) -> tuple[float, int, int, dict, dict]:
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
     processes = min(clients, CLIENT_PROCESSES)
@@ -112,6 +168,8 @@ def _measure(base: str, env: dict, clients: int, seconds: float) -> tuple[float,
     procs = [ctx.Process(target=_client_process, args=(base, env, n, seconds, start_at, out)) for n in split]
     for p in procs:
         p.start()
+    time.sleep(max(start_at + seconds * 0.2 - time.time(), 0))
+    cpu = _cpu_split(server_pid, {p.pid for p in procs}, seconds * 0.6)
     gathered = [out.get(timeout=seconds + 120) for _ in procs]
     for p in procs:
         p.join()
@@ -120,7 +178,7 @@ def _measure(base: str, env: dict, clients: int, seconds: float) -> tuple[float,
     for _, e in gathered:
         errors.update(e)
     twice = len(served) - len(set(served))
-    return len(served) / seconds, len(served), twice, dict(errors)
+    return len(served) / seconds, len(served), twice, dict(errors), cpu
 
 
 def _double_reserved_in_db(url: str) -> int:
@@ -166,12 +224,13 @@ def run_db(db: str, url: str, seconds: float, workers: int, threads: int,
                 except requests.ConnectionError:
                     time.sleep(0.1)
             env_rc = _claim(base, token)["env"]
-            rate, served, twice, errors = _measure(base, env_rc, clients, seconds)
+            rate, served, twice, errors, cpu = _measure(base, env_rc, clients, seconds, server.pid)
         finally:
             server.terminate()
             server.wait(timeout=30)
         twice += _double_reserved_in_db(db_url)
-        params = {"db": db, "clients": clients, "server": f"gunicorn {workers}x{threads} gthread"}
+        params = {"db": db, "clients": clients, "server": f"gunicorn {workers}x{threads} gthread",
+                  "client": "http.client keep-alive", **cpu}
         goal = ">= 500" if (db, clients) == ("postgresql", 8) else "report"
         results.append({"metric": "items_per_s", "value": round(rate, 1), "unit": "items/s", "goal": goal,
                         "params": params})
