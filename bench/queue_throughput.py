@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from contextlib import nullcontext
 import time
 from collections import Counter
 from pathlib import Path
@@ -33,7 +34,7 @@ from control_room.processes import ProcessSpec, StepSpec, apply_spec, get_proces
 from control_room.transitions import NewItem
 from control_room.users import create_api_token, create_user
 from tests.live_server import free_port
-from tests.postgres_cluster import Cluster, find_bindir
+from tests.postgres_cluster import admin_url
 
 CLIENT_COUNTS = (1, 8, 32)
 CLIENT_PROCESSES = 4
@@ -252,20 +253,10 @@ def main() -> None:
     parser.add_argument("--clients", default=",".join(map(str, CLIENT_COUNTS)), help="e.g. 1,8,32")
     args = parser.parse_args()
     results = []
-    cluster = None
-    try:
-        for db in args.db.split(","):
-            url = ""
-            if db == "postgresql":
-                url = os.environ.get("ARFLEET_TEST_POSTGRES_URL", "")
-                if not url:
-                    cluster = Cluster(find_bindir())
-                    url = cluster.start()
+    for db in args.db.split(","):
+        with admin_url() if db == "postgresql" else nullcontext("") as url:
             results += run_db(db, url, args.seconds, args.workers, args.threads,
                               tuple(int(n) for n in args.clients.split(",")))
-    finally:
-        if cluster:
-            cluster.stop()
     results_file.write("queue_throughput", results)
 
 

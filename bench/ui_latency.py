@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,7 +43,7 @@ from control_room.processes import ProcessSpec, StepSpec, apply_spec
 from control_room.tokens import token_hash
 from control_room.users import create_user
 from tests.live_server import free_port
-from tests.postgres_cluster import Cluster, find_bindir
+from tests.postgres_cluster import admin_url
 
 ACTOR = Actor.user("bench")
 USERNAME, PASSWORD = "bench-admin", "bench password 123"
@@ -146,15 +147,15 @@ def bulk_statements(fleet: Fleet, sizes: Sizes, pg: bool) -> dict[str, str]:
     event_step = (fleet.t_end - fleet.t0) / events
     t0 = fleet.t0
 
+    def div(a: str, b: str) -> str:
+        return f"(({a}) / ({b}))"
+
     if pg:
         def ts(seconds: str) -> str:
             return f"to_timestamp({seconds})"
 
         def txt(expr: str) -> str:
             return f"({expr})::text"
-
-        def div(a: str, b: str) -> str:
-            return f"(({a}) / ({b}))"
 
         hexes = "lpad(to_hex(k * 2654435761), 64, 'f')"  # 64 hex digits, as wide as a SHA-256
         json = "::json"
@@ -171,9 +172,6 @@ def bulk_statements(fleet: Fleet, sizes: Sizes, pg: bool) -> dict[str, str]:
 
         def txt(expr: str) -> str:
             return f"CAST({expr} AS TEXT)"
-
-        def div(a: str, b: str) -> str:
-            return f"(({a}) / ({b}))"
 
         hexes = "lower(hex(randomblob(32)))"
         json = ""
@@ -514,19 +512,9 @@ def main() -> None:
     sizes = Sizes(items, events, args.runs or max(100, items // 10))
     args.requests = args.requests or (5 if args.quick else 20)
     results: list[dict] = []
-    cluster = None
-    try:
-        for db in args.db.split(","):
-            url = ""
-            if db == "postgresql":
-                url = os.environ.get("ARFLEET_TEST_POSTGRES_URL", "")
-                if not url:
-                    cluster = Cluster(find_bindir())
-                    url = cluster.start()
+    for db in args.db.split(","):
+        with admin_url() if db == "postgresql" else nullcontext("") as url:
             results += run_db(db, url, sizes, args)
-    finally:
-        if cluster:
-            cluster.stop()
     results_file.write(args.output, results)
 
 

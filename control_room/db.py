@@ -7,10 +7,14 @@ read-then-update can never be interleaved with another one. On PostgreSQL the ro
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker, Session
+
+if TYPE_CHECKING:
+    from control_room.file_store import FileStore
 
 
 class Base(DeclarativeBase):
@@ -52,11 +56,11 @@ def _ping_when_idle(engine: Engine) -> None:
     would add a round trip to every request."""
 
     @event.listens_for(engine, "checkin")
-    def _checked_in(_dbapi_conn, record):  # pragma: no cover - pool hook
+    def _checked_in(_dbapi_conn, record):
         record.info["idle_since"] = time.monotonic()
 
     @event.listens_for(engine, "checkout")
-    def _checked_out(dbapi_conn, record, _proxy):  # pragma: no cover - pool hook
+    def _checked_out(dbapi_conn, record, _proxy):
         if time.monotonic() - record.info.get("idle_since", 0.0) < IDLE_BEFORE_PING_S:
             return
         try:
@@ -67,7 +71,7 @@ def _ping_when_idle(engine: Engine) -> None:
             raise DisconnectionError(f"pooled connection is gone: {exc}") from exc
 
 
-def make_session_factory(engine: Engine, file_store: object | None = None) -> sessionmaker[Session]:
+def make_session_factory(engine: Engine, file_store: FileStore | None = None) -> sessionmaker[Session]:
     """Sessions that know the file store remove deleted items' files once the deletion commits."""
     return sessionmaker(engine, expire_on_commit=False, info={"file_store": file_store} if file_store else None)
 

@@ -45,8 +45,9 @@ def remove_after_commit(session: Session, item_ids: list[int]) -> None:
 @event.listens_for(Session, "after_commit")
 def _remove_pending_files(session: Session) -> None:
     item_ids, store = session.info.pop(PENDING_KEY, None), session.info.get(STORE_KEY)
-    for item_id in item_ids or () if store is not None else ():
-        remove_item_files(store, item_id)
+    if item_ids and store is not None:
+        for item_id in item_ids:
+            remove_item_files(store, item_id)
 
 
 @event.listens_for(Session, "after_rollback")

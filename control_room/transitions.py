@@ -58,8 +58,13 @@ def _cas(session: Session, item_id: int, action: str, allowed: tuple[ItemState, 
     )
     if result.rowcount != 1:
         raise TransitionRefused(item_id, action, allowed)
+    _expire_loaded(session, item_id)
+
+
+def _expire_loaded(session: Session, item_id: int) -> None:
+    """Keep an already loaded instance in step with a row changed by a Core statement."""
     loaded = session.identity_map.get(identity_key(WorkItem, item_id))
-    if loaded is not None:  # keep an already loaded instance in step with the row
+    if loaded is not None:
         session.expire(loaded)
 
 
@@ -112,9 +117,7 @@ def publish_outputs(session: Session, parent_id: int, actor: Actor) -> list[int]
     """Drafts written for `parent_id` become visible to the next step."""
     ids = session.connection().scalars(_PUBLISH, {"b_parent": parent_id, "b_updated": now_utc()}).all()
     for item_id in ids:
-        loaded = session.identity_map.get(identity_key(WorkItem, item_id))
-        if loaded is not None:
-            session.expire(loaded)
+        _expire_loaded(session, item_id)
         _audit(session, actor, "item.published", item_id, parent_id=parent_id)
     return list(ids)
 

@@ -39,24 +39,14 @@ import uuid  # noqa: E402
 
 import psycopg  # noqa: E402
 
-from tests.postgres_cluster import Cluster, find_bindir  # noqa: E402
+from tests.postgres_cluster import admin_url  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     """Admin URL of a PostgreSQL server: ARFLEET_TEST_POSTGRES_URL, or a throw-away cluster."""
-    if os.environ.get("ARFLEET_TEST_POSTGRES_URL"):
-        yield os.environ["ARFLEET_TEST_POSTGRES_URL"]
-        return
-    bindir = find_bindir()
-    if bindir is None:
-        pytest.fail("PostgreSQL binaries (initdb, pg_ctl) not found: install postgresql or set "
-                    "ARFLEET_TEST_POSTGRES_URL; the PostgreSQL tests are not optional")
-    cluster = Cluster(bindir)
-    try:
-        yield cluster.start()
-    finally:
-        cluster.stop()
+    with admin_url() as url:
+        yield url
 
 
 @contextmanager

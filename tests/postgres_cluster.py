@@ -8,6 +8,8 @@ import pwd
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.live_server import free_port
@@ -57,3 +59,21 @@ class Cluster:
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextmanager
+def admin_url() -> Iterator[str]:
+    """Admin URL of the PostgreSQL server to use: ARFLEET_TEST_POSTGRES_URL when set, else a throw-away
+    cluster for as long as the block runs."""
+    if os.environ.get("ARFLEET_TEST_POSTGRES_URL"):
+        yield os.environ["ARFLEET_TEST_POSTGRES_URL"]
+        return
+    bindir = find_bindir()
+    if bindir is None:
+        raise RuntimeError("PostgreSQL binaries (initdb, pg_ctl) not found: install postgresql or set "
+                           "ARFLEET_TEST_POSTGRES_URL; the PostgreSQL tests are not optional")
+    cluster = Cluster(bindir)
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()

@@ -27,7 +27,7 @@ from bots.portal_upload.pages.chorus_pro import (
 )
 from bots.portal_upload.routing import CHORUS_PRO
 from bots.portal_upload.statuses import chorus_flow_status, chorus_invoice_status
-from bots.portal_upload.web_login import SignInRefused, WebLogin
+from bots.portal_upload.web_login import WebLogin, open_and_sign_in
 
 
 class ChorusProPortalFlow:
@@ -42,11 +42,7 @@ class ChorusProPortalFlow:
         self.flows_page = FlowsPage(page, base_url, delays)
 
     def sign_in(self) -> None:
-        self.connexion_page.open()
-        self.connexion_page.sign_in(self.login.login, self.login.password)
-        refusal = self.connexion_page.error_message()
-        if refusal:
-            raise SignInRefused(self.portal_name, refusal)
+        open_and_sign_in(self.connexion_page, self.login, self.portal_name)
 
     def find(self, invoice_number: str) -> Listed | None:
         self.issued_page.open()

@@ -16,7 +16,7 @@ from playwright.sync_api import Page
 
 from bots.portal_upload.delivery import signed_in_step, site_problems
 from bots.portal_upload.pages.erp import ExportsPage, InvoicePage, LoginPage
-from bots.portal_upload.web_login import SignInRefused, WebLogin
+from bots.portal_upload.web_login import WebLogin, open_and_sign_in
 
 T = TypeVar("T")
 
@@ -32,11 +32,7 @@ class ErpFlow:
         self.invoice_page = InvoicePage(page, base_url, delays)
 
     def sign_in(self) -> None:
-        self.login_page.open()
-        self.login_page.sign_in(self.login.login, self.login.password)
-        refusal = self.login_page.error_message()
-        if refusal:
-            raise SignInRefused(self.portal_name, refusal)
+        open_and_sign_in(self.login_page, self.login, self.portal_name)
 
     def new_invoices_export(self, since: date, folder: Path) -> Path:
         """The workbook of invoices and credit notes issued on or after ``since``."""

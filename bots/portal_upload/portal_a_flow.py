@@ -21,7 +21,7 @@ from bots.portal_upload.pages.portal_a import (
     VerificationPage,
 )
 from bots.portal_upload.statuses import portal_status
-from bots.portal_upload.web_login import SignInRefused, WebLogin
+from bots.portal_upload.web_login import SignInRefused, WebLogin, open_and_sign_in
 
 DUPLICATE = "has already been submitted"
 TOTP_STEP_S = 30
@@ -44,11 +44,7 @@ class PortalAFlow:
         self.confirmation_page = ConfirmationPage(page, base_url, delays)
 
     def sign_in(self) -> None:
-        self.sign_in_page.open()
-        self.sign_in_page.sign_in(self.login.login, self.login.password)
-        refusal = self.sign_in_page.error_message()
-        if refusal:
-            raise SignInRefused(self.portal_name, refusal)
+        open_and_sign_in(self.sign_in_page, self.login, self.portal_name)
         if not self.verification_page.is_shown():
             return
         totp = pyotp.TOTP(self.login.totp_secret or "")

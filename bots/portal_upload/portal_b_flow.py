@@ -22,7 +22,7 @@ from bots.portal_upload.pages.portal_b import (
     SubmittedPage,
 )
 from bots.portal_upload.statuses import portal_status
-from bots.portal_upload.web_login import SignInRefused, WebLogin
+from bots.portal_upload.web_login import WebLogin, open_and_sign_in
 
 DUPLICATE = "has already been submitted"
 
@@ -42,11 +42,7 @@ class PortalBFlow:
         self.list_page = InvoiceListPage(page, base_url, delays)
 
     def sign_in(self) -> None:
-        self.login_page.open()
-        self.login_page.sign_in(self.login.login, self.login.password)
-        refusal = self.login_page.error_message()
-        if refusal:
-            raise SignInRefused(self.portal_name, refusal)
+        open_and_sign_in(self.login_page, self.login, self.portal_name)
 
     def find(self, invoice_number: str) -> Listed | None:
         self.list_page.open()

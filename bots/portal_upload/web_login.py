@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from robocorp.workitems import ApplicationException
+
+if TYPE_CHECKING:
+    from bots.kit.screens import SignInScreen
 
 
 @dataclass(frozen=True)
@@ -38,3 +41,13 @@ class SignInRefused(ApplicationException):
     def __init__(self, site: str, message: str) -> None:
         super().__init__(message=f"{site} refused the bot's login ({message}): check the account and the vault "
                                  "secret.", code="SIGN_IN_REFUSED")
+
+
+def open_and_sign_in(screen: SignInScreen, login: WebLogin, site: str) -> None:
+    """Open the site's sign-in page and sign in; a refusal (wrong secret, locked account) is raised
+    with the site's own words."""
+    screen.open()
+    screen.sign_in(login.login, login.password)
+    refusal = screen.error_message()
+    if refusal:
+        raise SignInRefused(site, refusal)

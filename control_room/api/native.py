@@ -13,7 +13,7 @@ from control_room import item_actions, item_files, runs, transitions
 from control_room.api.auth import requires
 from control_room.api.errors import ApiError, duplicate_reference
 from control_room.api.openapi import OPENAPI
-from control_room.api.requests import json_body, reject_large_payload
+from control_room.api.requests import checked_reference, json_body, reject_large_payload
 from control_room.context import db, services
 from control_room.file_store import TooLarge
 from control_room.permissions import allowed
@@ -84,9 +84,7 @@ def parse_new_item(data: Any, where: str = "item") -> NewItem:
     if not isinstance(payload, dict):
         raise ApiError(400, "bad_request", f"{where}.payload must be a JSON object")
     reject_large_payload(payload)
-    reference = data.get("reference")
-    if reference is not None and (not isinstance(reference, str) or not reference or len(reference) > 255):
-        raise ApiError(400, "bad_request", f"{where}.reference must be a non-empty string of at most 255 characters")
+    reference = checked_reference(data.get("reference"), f"{where}.reference")
     priority = data.get("priority", 0)
     if not isinstance(priority, int) or isinstance(priority, bool):
         raise ApiError(400, "bad_request", f"{where}.priority must be an integer")

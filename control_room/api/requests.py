@@ -8,6 +8,7 @@ from flask import request
 
 from control_room.api.errors import ApiError
 from control_room.context import services
+from control_room.models import WorkItem
 
 
 def _payload_limit() -> int:
@@ -31,6 +32,18 @@ def json_body(allow_any: bool = False) -> Any:
     if not allow_any and not isinstance(body, dict):
         raise ApiError(400, "bad_json", f"expected a JSON object, got {type(body).__name__}")
     return body
+
+
+REFERENCE_MAX = WorkItem.__table__.c.reference.type.length
+
+
+def checked_reference(value: Any, where: str) -> str | None:
+    """A work item's unique reference as a client sent it: absent, or a non-blank text that fits."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip() or len(value) > REFERENCE_MAX:
+        raise ApiError(400, "bad_request", f"{where} must be a non-empty text of at most {REFERENCE_MAX} characters")
+    return value
 
 
 def reject_large_payload(payload: Any) -> None:

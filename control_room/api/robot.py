@@ -14,7 +14,7 @@ from sqlalchemy import select
 from control_room import audit, transitions
 from control_room.actors import Actor
 from control_room.api.errors import ApiError, duplicate_reference
-from control_room.api.requests import json_body, reject_large_payload
+from control_room.api.requests import checked_reference, json_body, reject_large_payload
 from control_room.context import db, services
 from control_room.models import ExceptionType, ItemState, Queue, Secret, WorkItem, WorkItemFile
 from control_room.processes import queue_named
@@ -28,7 +28,6 @@ bp = Blueprint("robot_api", __name__)
 PROCESS_PREFIX = "/process-v1/workspaces/<ws>/processes/<int:process_id>"
 ITEMS_PREFIX = "/json-v1/workspaces/<ws>/workitems/<int:item_id>"
 SECRETS_PREFIX = "/secrets-v1/workspaces/<ws>/secrets"
-REFERENCE_MAX = 255  # work_items.reference
 
 
 @bp.before_request
@@ -124,8 +123,11 @@ def create_output(ws: str, process_id: int, item_id: int):
     run = _run()
     queue = (session.get(Queue, run.output_queue_id) if run.output_queue_id
              else queue_named(session, f"{run.process_name}.output"))
+    # Robocorp's Control Room takes an output's unique reference from its payload: a second output with
+    # the same one is refused (409), which tells a bot collecting overlapping windows it handed that on.
+    reference = payload.get("work_item_reference") if isinstance(payload, dict) else None
     new = transitions.NewItem(payload=payload if payload is not None else {}, parent_id=item_id,
-                              reference=_output_reference(payload))
+                              reference=checked_reference(reference, "work_item_reference"))
     try:
         item = transitions.create(session, queue, new, g.actor, process_id=run.process_id,
                                   draft_of_run=run.step_run_id)
@@ -134,19 +136,6 @@ def create_output(ws: str, process_id: int, item_id: int):
         raise duplicate_reference(exc) from None
     session.commit()
     return jsonify(id=str(item.id))
-
-
-def _output_reference(payload: Any) -> str | None:
-    """An output's unique reference in its queue, as Robocorp's Control Room takes it: the payload's
-    ``work_item_reference``. A second output with the same one is refused with 409, which is how a bot
-    collecting overlapping windows knows it already handed that piece of work on."""
-    reference = payload.get("work_item_reference") if isinstance(payload, dict) else None
-    if reference is None:
-        return None
-    if not isinstance(reference, str) or not reference.strip() or len(reference) > REFERENCE_MAX:
-        raise ApiError(400, "bad_request", f"work_item_reference must be a non-empty text of at most "
-                                           f"{REFERENCE_MAX} characters")
-    return reference
 
 
 # --- work item data and files ----------------------------------------------------------------------------
