@@ -214,7 +214,7 @@ def run_db(db: str, url: str, seconds: float, workers: int, threads: int,
                "ARFLEET_MASTER_KEY": base64.b64encode(os.urandom(32)).decode()}
         server = subprocess.Popen([sys.executable, "-m", "control_room.cli", "serve", "--port", str(port),
                                    "--workers", str(workers), "--threads", str(threads)],
-                                  env={**env, "GUNICORN_CMD_ARGS": "--access-logfile=/dev/null"},
+                                  env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         try:

@@ -10,7 +10,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     """Build the app. Nothing connects at import; the master key is checked here, so a wrong key
     fails at start with a clear message."""
     from control_room import context, migrations_runner
-    from control_room.api import errors, files, native, robot, runners
+    from control_room.api import errors, files, native, robot, robot_queue, runners
     from control_room.db import make_engine, make_session_factory
     from control_room.file_store import FileStore
     from control_room.signed_urls import UrlSigner
@@ -49,6 +49,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(native.bp)
     app.register_blueprint(runners.bp)
     ui.init_app(app)
+
+    app.wsgi_app = robot_queue.RobotQueueFront(app.wsgi_app, app.extensions["arfleet"])
 
     @app.get("/healthz")
     def healthz():

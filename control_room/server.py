@@ -3,8 +3,21 @@ process (one of each per control-room machine; several machines coordinate throu
 from __future__ import annotations
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 
+from control_room.api.robot_queue import ROUTE as PER_ITEM_CALL
 from control_room.config import Settings
+
+
+class AccessLog(Logger):
+    """gunicorn's access log without the successful reserve/release calls: a bot makes two per work
+    item, each already in the audit log with its run, and hundreds of lines a second would bury the
+    requests people need to see. Refused or failed calls are still logged."""
+
+    def access(self, resp, req, environ, request_time) -> None:
+        if (resp.status_code or 500) < 400 and PER_ITEM_CALL.fullmatch(environ.get("PATH_INFO", "")):
+            return
+        super().access(resp, req, environ, request_time)
 
 
 class _Gunicorn(BaseApplication):
@@ -42,7 +55,7 @@ def serve(settings: Settings, host: str, port: int, workers: int, threads: int) 
 
     options = {
         "bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": "gthread",
-        "timeout": 120, "graceful_timeout": 20, "accesslog": "-",
+        "timeout": 120, "graceful_timeout": 20, "accesslog": "-", "logger_class": AccessLog,
         "when_ready": when_ready, "on_exit": on_exit,
         # workers build their own app; the master's pooled connections must not be shared across fork
         "post_fork": lambda _server, _worker: app.extensions["arfleet"].engine.dispose(close=False),

@@ -16,14 +16,15 @@ from functools import lru_cache
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from control_room import audit, item_files
 from control_room.actors import SYSTEM, Actor
-from control_room.models import ExceptionType, ItemState, Process, ProcessStep, Queue, WorkItem, in_state
+from control_room.models import (AwareDateTime, ExceptionType, ItemState, Process, ProcessStep, Queue, WorkItem,
+                                 in_state)
 from control_room.retry_policy import RetryPolicy, decide
 
 S = ItemState
@@ -49,16 +50,35 @@ def now_utc() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _cas(session: Session, item_id: int, action: str, allowed: tuple[ItemState, ...],
-         values: dict[str, Any], *guards: ColumnElement[bool]) -> None:
-    result = session.connection().execute(  # Core: this runs for every item state change
-        update(WorkItem)
-        .where(WorkItem.id == item_id, WorkItem.state.in_(allowed), *guards)
-        .values(updated_at=now_utc(), **values)
-    )
+def _cas(session: Session, item_id: int, action: str, allowed: tuple[ItemState, ...], values: dict[str, Any], *,
+         held_by: int | None = None, lease_ended_before: datetime | None = None) -> None:
+    """`UPDATE … WHERE id = ? AND state IN (allowed)` [`AND step_run_id = held_by`] [`AND lease_expires_at <
+    lease_ended_before`], or TransitionRefused."""
+    guards = {name: value for name, value in (("held_by", held_by), ("lease_ended_before", lease_ended_before))
+              if value is not None}
+    statement = _cas_statement(allowed, tuple(values), tuple(guards))
+    result = session.connection().execute(statement, {  # Core: this runs for every item state change
+        "b_id": item_id, "b_updated": now_utc(), **{f"g_{k}": v for k, v in guards.items()},
+        **{f"v_{k}": v for k, v in values.items()}})
     if result.rowcount != 1:
         raise TransitionRefused(item_id, action, allowed)
     _expire_loaded(session, item_id)
+
+
+_CAS_GUARDS = {"held_by": lambda: WorkItem.step_run_id == bindparam("g_held_by"),
+               "lease_ended_before": lambda: WorkItem.lease_expires_at < bindparam("g_lease_ended_before",
+                                                                                    type_=AwareDateTime())}
+
+
+@lru_cache(maxsize=64)
+def _cas_statement(allowed: tuple[ItemState, ...], columns: tuple[str, ...], guards: tuple[str, ...]):
+    """Built once per shape: building an UPDATE costs more CPU than running it."""
+    table = WorkItem.__table__.c
+    return (update(WorkItem)
+            .where(WorkItem.id == bindparam("b_id"), WorkItem.state.in_(allowed), *(_CAS_GUARDS[g]() for g in guards))
+            .values(updated_at=bindparam("b_updated", type_=AwareDateTime()),
+                    **{c: bindparam(f"v_{c}", type_=table[c].type) for c in columns})
+            .execution_options(synchronize_session=False))
 
 
 def _expire_loaded(session: Session, item_id: int) -> None:
@@ -151,15 +171,14 @@ def reserve_first(session: Session, candidates: Select[tuple[int]], params: dict
 
 def extend_lease(session: Session, item_id: int, step_run_id: int, lease_seconds: int, actor: Actor) -> datetime:
     until = now_utc() + timedelta(seconds=lease_seconds)
-    _cas(session, item_id, "extend the lease of", (S.RESERVED,), {"lease_expires_at": until},
-         WorkItem.step_run_id == step_run_id)
+    _cas(session, item_id, "extend the lease of", (S.RESERVED,), {"lease_expires_at": until}, held_by=step_run_id)
     _audit(session, actor, "item.lease_extended", item_id, until=until.isoformat())
     return until
 
 
 def complete(session: Session, item_id: int, step_run_id: int, actor: Actor) -> None:
-    _cas(session, item_id, "complete", (S.RESERVED,),
-         {"state": S.DONE, "lease_expires_at": None}, WorkItem.step_run_id == step_run_id)
+    _cas(session, item_id, "complete", (S.RESERVED,), {"state": S.DONE, "lease_expires_at": None},
+         held_by=step_run_id)
     _audit(session, actor, "item.done", item_id, step_run_id=step_run_id)
     publish_outputs(session, item_id, actor)
 
@@ -182,7 +201,7 @@ def policy_for(session: Session, item_id: int) -> RetryPolicy:
 
 
 def _fail(session: Session, item_id: int, action: str, exception_type: ExceptionType, code: str | None,
-          message: str | None, actor: Actor, *guards: ColumnElement[bool]) -> bool:
+          message: str | None, actor: Actor, **guards: Any) -> bool:
     attempts = session.scalar(select(WorkItem.attempts).where(WorkItem.id == item_id))
     if attempts is None:
         raise TransitionRefused(item_id, action, (S.RESERVED,))
@@ -194,10 +213,10 @@ def _fail(session: Session, item_id: int, action: str, exception_type: Exception
     if decision.retry:
         values.update(state=S.NEW, defer_until=decision.not_before)
         if not decision.spends_attempt:
-            values["attempts"] = WorkItem.attempts - 1
+            values["attempts"] = attempts - 1  # the guards below keep anyone else from changing it meanwhile
     else:
         values.update(state=S.EXCEPTION)
-    _cas(session, item_id, action, (S.RESERVED,), values, *guards)
+    _cas(session, item_id, action, (S.RESERVED,), values, **guards)
     _audit(session, actor, "item.failed", item_id, exception_type=exception_type.value, code=code,
            message=message, retry=decision.retry,
            not_before=decision.not_before.isoformat() if decision.not_before else None, decision=decision.why)
@@ -207,8 +226,7 @@ def _fail(session: Session, item_id: int, action: str, exception_type: Exception
 def fail(session: Session, item_id: int, step_run_id: int, exception_type: ExceptionType, code: str | None,
          message: str | None, actor: Actor) -> bool:
     """Release as failed. Returns True when the item will be retried, False when it was escalated."""
-    retried = _fail(session, item_id, "fail", exception_type, code, message, actor,
-                    WorkItem.step_run_id == step_run_id)
+    retried = _fail(session, item_id, "fail", exception_type, code, message, actor, held_by=step_run_id)
     publish_outputs(session, item_id, actor)
     return retried
 
@@ -218,7 +236,7 @@ def expire_lease(session: Session, item_id: int, now: datetime) -> bool:
     writing is discarded."""
     retried = _fail(session, item_id, "expire the lease of", ExceptionType.APPLICATION, "LEASE_EXPIRED",
                     "The bot did not release or extend the item before its lease ended", SYSTEM,
-                    WorkItem.lease_expires_at < now)
+                    lease_ended_before=now)
     discard_drafts(session, item_id, SYSTEM, "its input's lease expired")
     return retried
 
@@ -226,7 +244,7 @@ def expire_lease(session: Session, item_id: int, now: datetime) -> bool:
 def settle_abandoned(session: Session, item_id: int, step_run_id: int) -> bool:
     """A run ended while still holding the item; what it was still writing is discarded."""
     retried = _fail(session, item_id, "settle", ExceptionType.APPLICATION, "NOT_RELEASED",
-                    "not released by the bot", SYSTEM, WorkItem.step_run_id == step_run_id)
+                    "not released by the bot", SYSTEM, held_by=step_run_id)
     discard_drafts(session, item_id, SYSTEM, "its run ended without releasing the input")
     return retried
 
@@ -290,7 +308,6 @@ def discard_drafts(session: Session, parent_id: int, actor: Actor, reason: str) 
     return ids
 
 
-def save_payload(session: Session, item_id: int, payload: dict[str, Any], actor: Actor,
-                 *guards: ColumnElement[bool]) -> None:
-    _cas(session, item_id, "save the payload of", (S.RESERVED, S.DRAFT), {"payload": payload}, *guards)
+def save_payload(session: Session, item_id: int, payload: dict[str, Any], actor: Actor) -> None:
+    _cas(session, item_id, "save the payload of", (S.RESERVED, S.DRAFT), {"payload": payload})
     _audit(session, actor, "item.payload_saved", item_id, keys=sorted(payload)[:50] if isinstance(payload, dict) else [])

@@ -20,8 +20,12 @@ def duplicate_reference(exc: DuplicateReference) -> ApiError:
     return ApiError(409, "duplicate_reference", str(exc), existing_item_id=exc.existing_id)
 
 
+def error_body(code: str, message: str, **extra) -> dict:
+    return {"error": {"code": code, "message": message, **extra}}
+
+
 def error_response(status: int, code: str, message: str, **extra):
-    return jsonify(error={"code": code, "message": message, **extra}), status
+    return jsonify(error_body(code, message, **extra)), status
 
 
 def init_app(app: Flask) -> None:

@@ -17,10 +17,22 @@ def _payload_limit() -> int:
 
 def json_body(allow_any: bool = False) -> Any:
     """The request's JSON body: an object unless `allow_any`. An empty body reads as {}."""
-    limit = _payload_limit()
-    if request.content_length is not None and request.content_length > limit * 2:
-        raise ApiError(413, "too_large", f"the request body exceeds {limit * 2} bytes")
-    raw = request.get_data(cache=True)
+    limit = body_limit(_payload_limit())
+    if request.content_length is not None and request.content_length > limit:
+        raise body_too_large(limit)
+    return parse_json_body(request.get_data(cache=True), allow_any)
+
+
+def body_limit(payload_limit: int) -> int:
+    """A body may be twice the payload limit (JSON framing, escapes); beyond that it is not read."""
+    return payload_limit * 2
+
+
+def body_too_large(limit: int) -> ApiError:
+    return ApiError(413, "too_large", f"the request body exceeds {limit} bytes")
+
+
+def parse_json_body(raw: bytes, allow_any: bool = False) -> Any:
     if not raw.strip():
         return {}
     try:

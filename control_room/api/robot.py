@@ -16,10 +16,10 @@ from control_room.actors import Actor
 from control_room.api.errors import ApiError, duplicate_reference
 from control_room.api.requests import checked_reference, json_body, reject_large_payload
 from control_room.context import db, services
-from control_room.models import ExceptionType, ItemState, Queue, Secret, WorkItem, WorkItemFile
+from control_room.models import ItemState, Queue, Secret, WorkItem, WorkItemFile
 from control_room.processes import queue_named
-from control_room.reservation import reserve_next
-from control_room.runs import WORKSPACE_ID, RunContext, run_for_token
+from control_room.api.run_auth import authenticated_run, check_run_route
+from control_room.runs import RunContext
 from credentials import transit
 from credentials.vault import SecretNotFound, SecretOutOfScope
 
@@ -32,30 +32,13 @@ SECRETS_PREFIX = "/secrets-v1/workspaces/<ws>/secrets"
 
 @bp.before_request
 def authenticate_run() -> None:
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        raise ApiError(401, "unauthorized", "a run token is required (Authorization: Bearer …)")
-    run = run_for_token(db(), header.removeprefix("Bearer ").strip())
-    if run is None:
-        raise ApiError(401, "unauthorized", "this run token is unknown or its run has ended")
-    if (request.view_args or {}).get("ws") != WORKSPACE_ID:
-        raise ApiError(404, "not_found", "unknown workspace")
+    run = authenticated_run(db(), request.headers.get("Authorization", ""), (request.view_args or {}).get("ws"))
     g.run = run
     g.actor = Actor.run(run.step_run_id)
 
 
 def _run() -> RunContext:
     return g.run
-
-
-def _check_run_route(process_id: int, process_run_id: int | None = None, step_run_id: int | None = None) -> None:
-    run = _run()
-    if process_id != run.process_id:
-        raise ApiError(403, "forbidden", "this run token belongs to another process")
-    if process_run_id is not None and process_run_id != run.process_run_id:
-        raise ApiError(403, "forbidden", "this run token belongs to another process run")
-    if step_run_id is not None and step_run_id != run.step_run_id:
-        raise ApiError(403, "forbidden", "this run token belongs to another step run")
 
 
 def _item_for_run(item_id: int) -> WorkItem:
@@ -68,51 +51,10 @@ def _item_for_run(item_id: int) -> WorkItem:
     return item
 
 
-# --- process API ---------------------------------------------------------------------------------------
-@bp.post(PROCESS_PREFIX + "/runs/<int:process_run_id>/robotRuns/<int:step_run_id>/reserve-next-work-item")
-def reserve_next_item(ws: str, process_id: int, process_run_id: int, step_run_id: int):
-    _check_run_route(process_id, process_run_id, step_run_id)
-    run = _run()
-    session = db()
-    item_id = reserve_next(session, run.queue_id, run.step_run_id, run.lease_seconds, g.actor)
-    session.commit()
-    return jsonify(workItemId=str(item_id) if item_id is not None else None)
-
-
-@bp.post(PROCESS_PREFIX + "/runs/<int:process_run_id>/robotRuns/<int:step_run_id>/release-work-item")
-def release_item(ws: str, process_id: int, process_run_id: int, step_run_id: int):
-    _check_run_route(process_id, process_run_id, step_run_id)
-    body = json_body()
-    try:
-        item_id = int(body["workItemId"])
-        state = body["state"]
-    except (KeyError, TypeError, ValueError):
-        raise ApiError(400, "bad_request", "workItemId and state are required") from None
-    session = db()
-    step_run_id = _run().step_run_id
-    try:
-        if state == "COMPLETED":
-            transitions.complete(session, item_id, step_run_id, g.actor)
-        elif state == "FAILED":
-            exc = body.get("exception") or {}
-            try:
-                exc_type = ExceptionType(str(exc.get("type", "APPLICATION")).lower())
-            except ValueError:
-                raise ApiError(400, "bad_request", "exception.type must be BUSINESS or APPLICATION") from None
-            transitions.fail(session, item_id, step_run_id, exc_type, exc.get("code"), exc.get("message"), g.actor)
-        else:
-            raise ApiError(400, "bad_request", "state must be COMPLETED or FAILED")
-    except transitions.TransitionRefused as refused:
-        if session.get(WorkItem, item_id) is None:
-            raise ApiError(404, "not_found", f"no work item {item_id}") from None
-        raise ApiError(409, "conflict", str(refused)) from None
-    session.commit()
-    return jsonify(workItemId=str(item_id), state=state)
-
-
+# --- process API (reserve-next-work-item and release-work-item: see robot_queue) ----------------------
 @bp.post(PROCESS_PREFIX + "/work-items/<int:item_id>/output")
 def create_output(ws: str, process_id: int, item_id: int):
-    _check_run_route(process_id)
+    check_run_route(_run(), process_id)
     parent = _item_for_run(item_id)
     if parent.step_run_id != _run().step_run_id or parent.state != ItemState.RESERVED:
         raise ApiError(409, "conflict", f"work item {item_id} is not an input this run holds")

@@ -6,6 +6,7 @@ from flask import Flask, Response, request
 from flask_wtf.csrf import CSRFProtect
 
 from control_room.api.errors import API_PREFIXES
+from control_room.security_headers import COMMON_HEADERS, HSTS_HEADER
 
 csrf = CSRFProtect()
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -30,17 +31,14 @@ def _protect_forms() -> None:
 
 def _headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    for name, value in COMMON_HEADERS:
+        headers.setdefault(name, value)
     if not request.path.startswith(API_PREFIXES):
         headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         if response.mimetype == "text/html":
             headers.setdefault("Cache-Control", "no-store")
     if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        headers.setdefault(*HSTS_HEADER)
     return response
 
 

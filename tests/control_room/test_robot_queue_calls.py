@@ -1,0 +1,112 @@
+"""reserve-next-work-item and release-work-item, the two calls a bot makes for every item, are answered
+by the lean front before Flask: same answers, same errors, same headers, nothing changed on refusal."""
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from control_room.models import AuditEvent, ItemState, WorkItem
+from tests.control_room.fleet import declare, register_runner, start_and_claim
+
+
+@pytest.fixture
+def run(app, sessions):
+    """A claimed run of `invoices` holding the first of three items; its route prefix and token."""
+    declare(sessions, "invoices")
+    client = app.test_client()
+    runner = register_runner(client, sessions)
+    claim = start_and_claim(client, sessions, "invoices", [{"payload": {"n": n}} for n in range(3)], runner)
+    env = claim["env"]
+    prefix = (f"/process-v1/workspaces/arfleet/processes/{env['RC_PROCESS_ID']}/runs/{env['RC_PROCESS_RUN_ID']}"
+              f"/robotRuns/{env['RC_ACTIVITY_RUN_ID']}")
+    return client, prefix, {"Authorization": f"Bearer {env['RC_API_PROCESS_TOKEN']}"}, int(env["RC_WORKITEM_ID"])
+
+
+def _state(sessions, item_id: int) -> ItemState:
+    with sessions() as session:
+        return session.get(WorkItem, item_id).state
+
+
+def _events(sessions) -> int:
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(AuditEvent))
+
+
+def test_reserve_and_release_answer_as_robocorp_expects(run, sessions):
+    client, prefix, token, held = run
+    done = client.post(f"{prefix}/release-work-item", json={"workItemId": str(held), "state": "COMPLETED"},
+                       headers=token)
+    assert done.status_code == 200
+    assert done.get_json() == {"workItemId": str(held), "state": "COMPLETED"}
+    assert done.headers["X-Content-Type-Options"] == "nosniff"
+    assert done.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert _state(sessions, held) is ItemState.DONE
+
+    nxt = client.post(f"{prefix}/reserve-next-work-item", headers=token)  # robocorp sends no body
+    assert nxt.status_code == 200
+    second = int(nxt.get_json()["workItemId"])
+    assert second != held and _state(sessions, second) is ItemState.RESERVED
+
+    failed = client.post(f"{prefix}/release-work-item", headers=token, json={
+        "workItemId": second, "state": "FAILED",
+        "exception": {"type": "BUSINESS", "code": "NO_PO", "message": "purchase order missing"}})
+    assert failed.status_code == 200
+    with sessions() as session:
+        item = session.get(WorkItem, second)
+        assert (item.state, item.exception_code, item.exception_message) == \
+            (ItemState.EXCEPTION, "NO_PO", "purchase order missing")
+
+
+def test_an_empty_queue_answers_no_item(run):
+    client, prefix, token, held = run
+    client.post(f"{prefix}/release-work-item", json={"workItemId": held, "state": "COMPLETED"}, headers=token)
+    taken = [client.post(f"{prefix}/reserve-next-work-item", headers=token).get_json()["workItemId"] for _ in range(3)]
+    assert taken[2] is None and None not in taken[:2]
+
+
+@pytest.mark.parametrize("body, status, code", [
+    (b'{"workItemId": 1, "state": ', 400, "bad_json"),
+    (b'["COMPLETED"]', 400, "bad_json"),
+    (b'{"state": "COMPLETED"}', 400, "bad_request"),
+    (b'{"workItemId": "HELD", "state": "DONE"}', 400, "bad_request"),
+    (b'{"workItemId": "HELD", "state": "FAILED", "exception": {"type": "OOPS"}}', 400, "bad_request"),
+    (b'{"workItemId": 999999, "state": "COMPLETED"}', 404, "not_found"),
+])
+def test_a_bad_release_is_refused_with_its_reason_and_changes_nothing(run, sessions, body, status, code):
+    client, prefix, token, held = run
+    before = _events(sessions)
+    answer = client.post(f"{prefix}/release-work-item", data=body.replace(b"HELD", str(held).encode()),
+                         headers={**token, "Content-Type": "application/json"})
+    assert answer.status_code == status
+    assert answer.get_json()["error"]["code"] == code
+    assert answer.get_json()["error"]["message"]
+    assert _state(sessions, held) is ItemState.RESERVED
+    assert _events(sessions) == before
+
+
+def test_releasing_an_item_the_run_does_not_hold_is_a_conflict(run, sessions):
+    client, prefix, token, held = run
+    client.post(f"{prefix}/release-work-item", json={"workItemId": held, "state": "COMPLETED"}, headers=token)
+    again = client.post(f"{prefix}/release-work-item", json={"workItemId": held, "state": "FAILED"}, headers=token)
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "conflict"
+    assert _state(sessions, held) is ItemState.DONE
+
+
+def test_tokens_routes_methods_and_sizes_are_checked_before_anything_is_read(run, app, sessions):
+    client, prefix, token, held = run
+    no_token = client.post(f"{prefix}/reserve-next-work-item")
+    assert no_token.status_code == 401 and no_token.get_json()["error"]["code"] == "unauthorized"
+    wrong = client.post(f"{prefix}/reserve-next-work-item", headers={"Authorization": "Bearer rt_forged"})
+    assert wrong.status_code == 401
+    other_ws = client.post(prefix.replace("/workspaces/arfleet/", "/workspaces/other/") + "/reserve-next-work-item",
+                           headers=token)
+    assert other_ws.status_code == 404
+    other_run = prefix.rsplit("/", 1)[0] + f"/{int(prefix.rsplit('/', 1)[1]) + 1}"
+    assert client.post(f"{other_run}/reserve-next-work-item", headers=token).status_code == 403
+    get = client.get(f"{prefix}/reserve-next-work-item", headers=token)
+    assert get.status_code == 405 and get.get_json()["error"]["code"] == "method_not_allowed"
+    limit = app.extensions["arfleet"].settings.max_payload_bytes
+    huge = json.dumps({"workItemId": held, "state": "COMPLETED", "pad": "x" * (2 * limit)})
+    too_big = client.post(f"{prefix}/release-work-item", data=huge, headers={**token, "Content-Type": "application/json"})
+    assert too_big.status_code == 413 and too_big.get_json()["error"]["code"] == "too_large"
+    assert _state(sessions, held) is ItemState.RESERVED
