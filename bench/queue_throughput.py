@@ -248,8 +248,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--db", default="sqlite,postgresql")
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2, help="as `arfleet serve` (its default)")
+    parser.add_argument("--threads", type=int, default=8, help="as `arfleet serve` (its default)")
     parser.add_argument("--clients", default=",".join(map(str, CLIENT_COUNTS)), help="e.g. 1,8,32")
     args = parser.parse_args()
     results = []

@@ -6,7 +6,7 @@ so an item is never held by two runs.
 """
 from __future__ import annotations
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from control_room import transitions
@@ -15,12 +15,16 @@ from control_room.db import is_postgres
 from control_room.models import RESERVATION_ORDER, AwareDateTime, ItemState, WorkItem, in_state
 
 
-_BEST_WAITING = (
-    select(WorkItem.id)
-    .where(WorkItem.queue_id == bindparam("b_queue"), in_state(ItemState.NEW),
-           or_(WorkItem.defer_until.is_(None), WorkItem.defer_until <= bindparam("b_now", type_=AwareDateTime())))
-    .order_by(*RESERVATION_ORDER)
-)
+def best_waiting(queue_id: ColumnElement[int]) -> Select[tuple[int]]:
+    """Ids of the queue's items that may be taken now (`b_now`), best first."""
+    return (select(WorkItem.id)
+            .where(WorkItem.queue_id == queue_id, in_state(ItemState.NEW),
+                   or_(WorkItem.defer_until.is_(None),
+                       WorkItem.defer_until <= bindparam("b_now", type_=AwareDateTime())))
+            .order_by(*RESERVATION_ORDER))
+
+
+_BEST_WAITING = best_waiting(bindparam("b_queue"))
 _BEST_WAITING_SKIP_LOCKED = _BEST_WAITING.with_for_update(skip_locked=True)
 
 

@@ -122,10 +122,11 @@ class RunContext:
     lease_seconds: int
 
 
-# Built once: every robot API call runs it.
-_RUN_BY_TOKEN = (
+# Built once: every robot API call runs it (one_statement_calls builds on it too).
+RUN_BY_TOKEN = (
     select(StepRun.id, StepRun.process_run_id, ProcessStep.process_id, Process.name, ProcessStep.queue_id,
-           ProcessStep.output_queue_id, func.coalesce(ProcessStep.lease_seconds, Process.lease_seconds))
+           ProcessStep.output_queue_id,
+           func.coalesce(ProcessStep.lease_seconds, Process.lease_seconds).label("lease_seconds"))
     .join(ProcessStep, StepRun.step_id == ProcessStep.id).join(Process, ProcessStep.process_id == Process.id)
     .where(StepRun.token_hash == bindparam("token_hash"), StepRun.state == RunState.RUNNING)
 )
@@ -133,7 +134,7 @@ _RUN_BY_TOKEN = (
 
 def run_for_token(session: Session, token: str) -> RunContext | None:
     """The running step run a bot's bearer token belongs to; None once the run has ended."""
-    row = session.connection().execute(_RUN_BY_TOKEN, {"token_hash": tokens.token_hash(token)}).first()
+    row = session.connection().execute(RUN_BY_TOKEN, {"token_hash": tokens.token_hash(token)}).first()
     return RunContext(*row) if row else None
 
 

@@ -2,7 +2,8 @@
 
 Each transition is a guarded compare-and-set (`UPDATE … WHERE id = ? AND state IN (allowed)`), which
 fails loudly when no row changed, and writes its audit event in the caller's transaction. Callers own
-the transaction (they commit); nothing here commits.
+the transaction (they commit); nothing here commits. (On PostgreSQL the robot API also runs `reserve_first`
+and `complete` as one statement each: one_statement_calls.py, tested to change exactly the same.)
 
     draft ──publish──► new ──reserve──► reserved ──done──► done
                         ▲                  │

@@ -7,7 +7,8 @@ form): a bearer token, a small JSON body, one transaction and a small JSON answe
 Flask's request machinery (contexts, routing, hooks, the response object) they cost as much CPU as
 their database work; here they cost a regular expression. Everything else goes on to Flask, and the
 rules (run tokens, route checks, body limits, transitions, error shapes) are the same functions the
-Flask routes use.
+Flask routes use. On PostgreSQL the common case (a live run reserving, or completing what it holds) is
+one statement (one_statement_calls.py); the rest takes the general path below.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -27,18 +29,18 @@ from control_room.api.errors import ApiError, error_body
 from control_room.api.requests import body_limit, body_too_large, parse_json_body
 from control_room.api.run_auth import authenticated_run, check_run_route
 from control_room.context import Services
+from control_room.db import is_postgres
 from control_room.models import ExceptionType, WorkItem
+from control_room.one_statement_calls import OneStatementCalls, RunRoute
 from control_room.reservation import reserve_next
-from control_room.runs import RunContext
+from control_room.runs import WORKSPACE_ID, RunContext
 from control_room.security_headers import COMMON_HEADERS, HSTS_HEADER
+from control_room.tokens import token_hash
 
 log = logging.getLogger(__name__)
 
 ROUTE = re.compile(r"/process-v1/workspaces/(?P<ws>[^/]+)/processes/(?P<process_id>\d+)/runs/(?P<process_run_id>\d+)"
                    r"/robotRuns/(?P<step_run_id>\d+)/(?P<call>reserve-next-work-item|release-work-item)")
-_REASONS = {200: "200 OK", 400: "400 BAD REQUEST", 401: "401 UNAUTHORIZED", 403: "403 FORBIDDEN",
-            404: "404 NOT FOUND", 405: "405 METHOD NOT ALLOWED", 409: "409 CONFLICT",
-            413: "413 REQUEST ENTITY TOO LARGE", 500: "500 INTERNAL SERVER ERROR"}
 
 WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
 
@@ -49,13 +51,20 @@ def reserve(session: Session, run: RunContext, _raw_body: bytes) -> dict[str, An
     return {"workItemId": str(item_id) if item_id is not None else None}
 
 
-def release(session: Session, run: RunContext, raw_body: bytes) -> dict[str, Any]:
+def _release_request(raw_body: bytes) -> tuple[dict[str, Any], int, Any]:
+    """(body, item id, state) of a release call, or ApiError."""
     body = parse_json_body(raw_body)
     try:
-        item_id = int(body["workItemId"])
-        state = body["state"]
+        item_id, state = int(body["workItemId"]), body["state"]
     except (KeyError, TypeError, ValueError):
         raise ApiError(400, "bad_request", "workItemId and state are required") from None
+    if not 0 < item_id < 2**63:  # beyond any id the database can hold
+        raise ApiError(404, "not_found", f"no work item {item_id}")
+    return body, item_id, state
+
+
+def release(session: Session, run: RunContext, raw_body: bytes) -> dict[str, Any]:
+    body, item_id, state = _release_request(raw_body)
     actor = Actor.run(run.step_run_id)
     try:
         if state == "COMPLETED":
@@ -87,6 +96,7 @@ class RobotQueueFront:
 
     def __init__(self, app: WsgiApp, services: Services) -> None:
         self._app, self._services = app, services
+        self._one_statement = OneStatementCalls(services.engine) if is_postgres(services.engine) else None
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         match = ROUTE.fullmatch(environ.get("PATH_INFO", ""))
@@ -105,17 +115,42 @@ class RobotQueueFront:
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(payload))), *COMMON_HEADERS]
         if environ.get("wsgi.url_scheme") == "https":
             headers.append(HSTS_HEADER)
-        start_response(_REASONS.get(status, f"{status} ERROR"), headers)
+        start_response(f"{status} {HTTPStatus(status).phrase}", headers)
         return [payload]
 
     def _serve(self, match: re.Match, environ: dict) -> dict[str, Any]:
         raw_body = self._read_body(environ)
+        if self._one_statement is not None:
+            answer = self._in_one_statement(self._one_statement, match, environ.get("HTTP_AUTHORIZATION", ""), raw_body)
+            if answer is not None:
+                return answer
         with self._services.sessions() as session:
             run = authenticated_run(session, environ.get("HTTP_AUTHORIZATION", ""), match["ws"])
             check_run_route(run, int(match["process_id"]), int(match["process_run_id"]), int(match["step_run_id"]))
             answer = CALLS[match["call"]](session, run, raw_body)
             session.commit()
         return answer
+
+    @staticmethod
+    def _in_one_statement(calls: OneStatementCalls, match: re.Match, authorization: str,
+                          raw_body: bytes) -> dict[str, Any] | None:
+        """The common case (a live run reserving, or completing an item it holds) in one statement on
+        PostgreSQL; None for anything else, which the general path then serves or refuses in words."""
+        if match["ws"] != WORKSPACE_ID or not authorization.startswith("Bearer "):
+            return None
+        route = RunRoute(token_hash(authorization.removeprefix("Bearer ").strip()), int(match["process_id"]),
+                         int(match["process_run_id"]), int(match["step_run_id"]))
+        now = transitions.now_utc()
+        if match["call"] == "reserve-next-work-item":
+            authorised, item_id = calls.reserve(route, now)
+            return {"workItemId": str(item_id) if item_id is not None else None} if authorised else None
+        try:
+            _body, item_id, state = _release_request(raw_body)
+        except ApiError:
+            return None
+        if state != "COMPLETED" or not calls.complete(route, item_id, now):
+            return None
+        return {"workItemId": str(item_id), "state": state}
 
     def _read_body(self, environ: dict) -> bytes:
         limit = body_limit(self._services.settings.max_payload_bytes)
