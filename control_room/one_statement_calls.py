@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import (CTE, ColumnElement, Engine, Select, String, bindparam, cast, exists, func, insert,
                         literal, literal_column, select, union_all, update)
 
+from control_room.db import autocommit_twin
 from control_room.models import AuditEvent, AwareDateTime, ItemState, ProcessStep, StepRun, WorkItem, in_state
 from control_room.reservation import best_waiting
 from control_room.runs import RUN_BY_TOKEN
@@ -100,7 +101,7 @@ class OneStatementCalls:
     """reserve and complete for the robot API's front, on a PostgreSQL engine."""
 
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._engine = autocommit_twin(engine)
         self._reserve, self._complete = _reserve_statement(), _complete_statement()
 
     def reserve(self, route: RunRoute, now: datetime) -> tuple[bool, int | None]:
