@@ -93,7 +93,7 @@ def _write_pending_events(session: Session) -> None:
     rows = [{"at": at, "actor_type": actor_type, "actor_id": actor_id, "action": action, "object_type": object_type,
              "object_id": object_id, "details": details}
             for actor_type, actor_id, action, object_type, object_id, details in pending]
-    # one row (most transactions) as a plain statement: an executemany of one costs twice the CPU
+    # one row (most transactions) as a plain statement: an executemany of one row costs more CPU
     session.connection().execute(_INSERT, rows[0] if len(rows) == 1 else rows)
 
 

@@ -15,10 +15,10 @@ from control_room import audit, transitions
 from control_room.actors import Actor
 from control_room.api.errors import ApiError, duplicate_reference
 from control_room.api.requests import checked_reference, json_body, reject_large_payload
+from control_room.api.run_auth import authenticated_run, check_run_route
 from control_room.context import db, services
 from control_room.models import ItemState, Queue, Secret, WorkItem, WorkItemFile
 from control_room.processes import queue_named
-from control_room.api.run_auth import authenticated_run, check_run_route
 from control_room.runs import RunContext
 from credentials import transit
 from credentials.vault import SecretNotFound, SecretOutOfScope
