@@ -26,8 +26,11 @@ def _select_one(engine) -> int:
         return conn.execute(text("SELECT 1")).scalar_one()
 
 
-def test_an_idle_pooled_connection_is_replaced_after_a_database_restart(cluster, monkeypatch):
+@pytest.mark.parametrize("pool", ["sessions", "one-statement calls (autocommit)"])
+def test_an_idle_pooled_connection_is_replaced_after_a_database_restart(cluster, monkeypatch, pool):
     engine = db.make_engine(cluster.url)
+    if pool != "sessions":
+        engine = db.autocommit_twin(engine)
     assert _select_one(engine) == 1  # one connection now waits in the pool
     cluster.restart()
     monkeypatch.setattr(db, "IDLE_BEFORE_PING_S", 0.0)  # as if it had been idle for a while
