@@ -21,6 +21,9 @@ class Base(DeclarativeBase):
     pass
 
 
+_POOL = {"pool_size": 10, "max_overflow": 20}  # per control-room worker process
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
@@ -42,7 +45,7 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    engine = create_engine(url, pool_size=10, max_overflow=20)
+    engine = create_engine(url, **_POOL)
     _ping_when_idle(engine)
     return engine
 
@@ -51,7 +54,7 @@ def autocommit_twin(engine: Engine) -> Engine:
     """A second pool on the same PostgreSQL database whose connections are in autocommit from the start,
     for one-statement calls: switching a pooled connection to autocommit and back on every checkout
     cost more CPU than the statement's own client side."""
-    twin = create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_size=10, max_overflow=20)
+    twin = create_engine(engine.url, isolation_level="AUTOCOMMIT", **_POOL)
     _ping_when_idle(twin)
     return twin
 

@@ -10,5 +10,12 @@ def new_token(prefix: str) -> str:
     return f"{prefix}_{secrets.token_urlsafe(32)}"
 
 
+def bearer_token(authorization: str) -> str | None:
+    """The token of an `Authorization: Bearer …` header; None when the header is not of that form."""
+    if not authorization.startswith("Bearer "):
+        return None
+    return authorization.removeprefix("Bearer ").strip()
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()

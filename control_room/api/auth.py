@@ -17,10 +17,10 @@ from control_room.users import user_for_api_token
 
 
 def _bearer() -> str:
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
+    token = tokens.bearer_token(request.headers.get("Authorization", ""))
+    if token is None:
         raise ApiError(401, "unauthorized", "an API token is required (Authorization: Bearer …)")
-    return header.removeprefix("Bearer ").strip()
+    return token
 
 
 def requires(permission: str):

@@ -35,7 +35,7 @@ from control_room.one_statement_calls import OneStatementCalls, RunRoute
 from control_room.reservation import reserve_next
 from control_room.runs import WORKSPACE_ID, RunContext
 from control_room.security_headers import COMMON_HEADERS, HSTS_HEADER
-from control_room.tokens import token_hash
+from control_room.tokens import bearer_token, token_hash
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +45,20 @@ ROUTE = re.compile(r"/process-v1/workspaces/(?P<ws>[^/]+)/processes/(?P<process_
 WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
 
 
-def reserve(session: Session, run: RunContext, _raw_body: bytes) -> dict[str, Any]:
-    actor = Actor.run(run.step_run_id)
-    item_id = reserve_next(session, run.queue_id, run.step_run_id, run.lease_seconds, actor)
+RESERVE = "reserve-next-work-item"
+
+
+def _reserved(item_id: int | None) -> dict[str, Any]:
     return {"workItemId": str(item_id) if item_id is not None else None}
+
+
+def _released(item_id: int, state: str) -> dict[str, Any]:
+    return {"workItemId": str(item_id), "state": state}
+
+
+def reserve(session: Session, run: RunContext) -> dict[str, Any]:
+    actor = Actor.run(run.step_run_id)
+    return _reserved(reserve_next(session, run.queue_id, run.step_run_id, run.lease_seconds, actor))
 
 
 def _release_request(raw_body: bytes) -> tuple[dict[str, Any], int, Any]:
@@ -82,13 +92,7 @@ def release(session: Session, run: RunContext, raw_body: bytes) -> dict[str, Any
         if session.get(WorkItem, item_id) is None:
             raise ApiError(404, "not_found", f"no work item {item_id}") from None
         raise ApiError(409, "conflict", str(refused)) from None
-    return {"workItemId": str(item_id), "state": state}
-
-
-CALLS: dict[str, Callable[[Session, RunContext, bytes], dict[str, Any]]] = {
-    "reserve-next-work-item": reserve,
-    "release-work-item": release,
-}
+    return _released(item_id, state)
 
 
 class RobotQueueFront:
@@ -127,7 +131,7 @@ class RobotQueueFront:
         with self._services.sessions() as session:
             run = authenticated_run(session, environ.get("HTTP_AUTHORIZATION", ""), match["ws"])
             check_run_route(run, int(match["process_id"]), int(match["process_run_id"]), int(match["step_run_id"]))
-            answer = CALLS[match["call"]](session, run, raw_body)
+            answer = reserve(session, run) if match["call"] == RESERVE else release(session, run, raw_body)
             session.commit()
         return answer
 
@@ -136,21 +140,22 @@ class RobotQueueFront:
                           raw_body: bytes) -> dict[str, Any] | None:
         """The common case (a live run reserving, or completing an item it holds) in one statement on
         PostgreSQL; None for anything else, which the general path then serves or refuses in words."""
-        if match["ws"] != WORKSPACE_ID or not authorization.startswith("Bearer "):
+        token = bearer_token(authorization)
+        if match["ws"] != WORKSPACE_ID or token is None:
             return None
-        route = RunRoute(token_hash(authorization.removeprefix("Bearer ").strip()), int(match["process_id"]),
-                         int(match["process_run_id"]), int(match["step_run_id"]))
+        route = RunRoute(token_hash(token), int(match["process_id"]), int(match["process_run_id"]),
+                         int(match["step_run_id"]))
         now = transitions.now_utc()
-        if match["call"] == "reserve-next-work-item":
+        if match["call"] == RESERVE:
             authorised, item_id = calls.reserve(route, now)
-            return {"workItemId": str(item_id) if item_id is not None else None} if authorised else None
+            return _reserved(item_id) if authorised else None
         try:
             _body, item_id, state = _release_request(raw_body)
         except ApiError:
             return None
         if state != "COMPLETED" or not calls.complete(route, item_id, now):
             return None
-        return {"workItemId": str(item_id), "state": state}
+        return _released(item_id, state)
 
     def _read_body(self, environ: dict) -> bytes:
         limit = body_limit(self._services.settings.max_payload_bytes)

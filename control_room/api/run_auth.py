@@ -7,12 +7,14 @@ from sqlalchemy.orm import Session
 
 from control_room.api.errors import ApiError
 from control_room.runs import WORKSPACE_ID, RunContext, run_for_token
+from control_room.tokens import bearer_token
 
 
 def authenticated_run(session: Session, authorization: str, workspace: str | None) -> RunContext:
-    if not authorization.startswith("Bearer "):
+    token = bearer_token(authorization)
+    if token is None:
         raise ApiError(401, "unauthorized", "a run token is required (Authorization: Bearer …)")
-    run = run_for_token(session, authorization.removeprefix("Bearer ").strip())
+    run = run_for_token(session, token)
     if run is None:
         raise ApiError(401, "unauthorized", "this run token is unknown or its run has ended")
     if workspace != WORKSPACE_ID:

@@ -130,7 +130,7 @@ def test_on_postgresql_one_statement_changes_exactly_what_the_general_path_chang
                        headers=token).status_code == 200
     with sessions() as session:  # the third item by the general path
         context = run_for_token(session, token["Authorization"].removeprefix("Bearer "))
-        general = int(robot_queue.reserve(session, context, b"")["workItemId"])
+        general = int(robot_queue.reserve(session, context)["workItemId"])
         robot_queue.release(session, context, json.dumps({"workItemId": general, "state": "COMPLETED"}).encode())
         session.commit()
 
