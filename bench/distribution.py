@@ -40,17 +40,20 @@ from sqlalchemy import select, update
 
 from bench import results_file
 from bots.portal_upload.facturx_document import facturx_file_name
-from control_room.actors import Actor
+from control_room.access.models import Role
+from control_room.access.users import create_api_token, create_user
+from control_room.audit.actors import Actor
+from control_room.audit.models import AuditEvent
 from control_room.config import Settings
-from control_room.db import make_engine, make_session_factory
-from control_room.fleet_file import load
-from control_room.fleet_sync import apply_fleet
-from control_room.migrations_runner import upgrade
-from control_room.models import AuditEvent, Queue, Role, Schedule, WorkItem
-from control_room.stack import store_sandbox_credentials
-from control_room.users import create_api_token, create_user
-from tests.e2e.conftest import PARIS, World, seed_batch
-from tests.live_server import free_port
+from control_room.fleet.models import Schedule
+from control_room.fleet.schedules_file import load
+from control_room.fleet.schedules_sync import apply_fleet
+from control_room.queue.models import Queue, WorkItem
+from control_room.serving.stack import store_sandbox_credentials
+from control_room.storage.engine import make_engine, make_session_factory
+from control_room.storage.migrate import upgrade
+from tests.support.distribution import PARIS, World, seed_batch
+from tests.support.live_server import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 PROCESS = "invoice_distribution"

@@ -16,25 +16,26 @@ import subprocess
 import sys
 import tempfile
 import threading
-from contextlib import nullcontext
 import time
 from collections import Counter
+from contextlib import nullcontext
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
 
 from bench import results_file
-from control_room import transitions
-from control_room.actors import Actor
-from control_room.db import make_engine, make_session_factory
-from control_room.migrations_runner import upgrade
-from control_room.models import Role, WorkItem
-from control_room.processes import ProcessSpec, StepSpec, apply_spec, get_process
-from control_room.transitions import NewItem
-from control_room.users import create_api_token, create_user
-from tests.live_server import free_port
-from tests.postgres_cluster import admin_url
+from control_room.access.models import Role
+from control_room.access.users import create_api_token, create_user
+from control_room.audit.actors import Actor
+from control_room.fleet.processes import ProcessSpec, StepSpec, apply_spec, get_process
+from control_room.queue import transitions
+from control_room.queue.models import WorkItem
+from control_room.queue.transitions import NewItem
+from control_room.storage.engine import make_engine, make_session_factory
+from control_room.storage.migrate import upgrade
+from tests.support.live_server import free_port
+from tests.support.postgres import admin_url
 
 CLIENT_COUNTS = (1, 8, 32)
 CLIENT_PROCESSES = 4
@@ -64,7 +65,7 @@ def _claim(base: str, token: str) -> dict:
     runner = requests.post(f"{base}/api/v1/runners/register", json={"token": reg, "name": f"bench-{time.time()}"},
                            timeout=30).json()["credential"]
     requests.post(f"{base}/api/v1/processes/bench/runs", json={}, headers=auth, timeout=30).raise_for_status()
-    claim = requests.post(f"{base}/api/v1/runners/claim", json={"wait_seconds": 5},
+    claim = requests.post(f"{base}/api/v1/runners/assignments", json={"wait_seconds": 5},
                           headers={"Authorization": f"Bearer {runner}"}, timeout=30)
     claim.raise_for_status()
     return claim.json()

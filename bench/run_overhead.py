@@ -23,13 +23,13 @@ from pathlib import Path
 import requests
 
 from bench import results_file
-from control_room.actors import Actor
-from control_room.db import make_engine, make_session_factory
-from control_room.migrations_runner import upgrade
-from control_room.models import Role
-from control_room.processes import ProcessSpec, StepSpec, apply_spec
-from control_room.users import create_api_token, create_user
-from tests.live_server import free_port
+from control_room.access.models import Role
+from control_room.access.users import create_api_token, create_user
+from control_room.audit.actors import Actor
+from control_room.fleet.processes import ProcessSpec, StepSpec, apply_spec
+from control_room.storage.engine import make_engine, make_session_factory
+from control_room.storage.migrate import upgrade
+from tests.support.live_server import free_port
 
 BOTS = Path(__file__).parent / "bots"
 ACTOR = Actor.user("bench")
@@ -115,7 +115,8 @@ def main() -> None:
             params = {"runs_at_once": concurrency, "db": "sqlite", "bot_startup_s": round(startup, 2)}
             results.append({"metric": "request_to_first_line_s", "value": round(statistics.median(raw_first), 2),
                             "unit": "s", "goal": "report", "params": params})
-            results.append({"metric": "request_to_first_line_overhead_s", "value": round(statistics.median(to_first), 2),
+            results.append({"metric": "request_to_first_line_overhead_s",
+                            "value": round(statistics.median(to_first), 2),
                             "unit": "s", "goal": "< 2", "params": params})
             results.append({"metric": "bot_end_to_run_finished_s", "value": round(statistics.median(to_finished), 2),
                             "unit": "s", "goal": "< 2", "params": params})

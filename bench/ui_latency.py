@@ -34,16 +34,18 @@ import requests
 from sqlalchemy import func, select
 
 from bench import results_file
+from control_room.access.models import Role
+from control_room.access.tokens import token_hash
+from control_room.access.users import create_user
 from control_room.audit import seal_all
-from control_room.actors import Actor
-from control_room.db import make_engine, make_session_factory
-from control_room.migrations_runner import upgrade
-from control_room.models import AuditEvent, Process, Role, Runner
-from control_room.processes import ProcessSpec, StepSpec, apply_spec
-from control_room.tokens import token_hash
-from control_room.users import create_user
-from tests.live_server import free_port
-from tests.postgres_cluster import admin_url
+from control_room.audit.actors import Actor
+from control_room.audit.models import AuditEvent
+from control_room.fleet.models import Process, Runner
+from control_room.fleet.processes import ProcessSpec, StepSpec, apply_spec
+from control_room.storage.engine import make_engine, make_session_factory
+from control_room.storage.migrate import upgrade
+from tests.support.live_server import free_port
+from tests.support.postgres import admin_url
 
 ACTOR = Actor.user("bench")
 USERNAME, PASSWORD = "bench-admin", "bench password 123"
@@ -176,7 +178,8 @@ def bulk_statements(fleet: Fleet, sizes: Sizes, pg: bool) -> dict[str, str]:
         hexes = "lower(hex(randomblob(32)))"
         json = ""
         false = "0"
-        series = "FROM (WITH RECURSIVE s(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM s WHERE k < {count}) SELECT k FROM s)"
+        series = ("FROM (WITH RECURSIVE s(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM s WHERE k < {count}) "
+                  "SELECT k FROM s)")
 
         def payload() -> str:
             return ("printf('{\"invoice\": \"F-%07d\", \"supplier\": \"SUP-%03d\", \"amount\": \"%d.%02d\", "
@@ -245,7 +248,8 @@ def bulk_statements(fleet: Fleet, sizes: Sizes, pg: bool) -> dict[str, str]:
         "audit_events": (
             "INSERT INTO audit_events (id, at, actor_type, actor_id, action, object_type, object_id, details, "
             "prev_hash, hash, seq) "
-            f"SELECT {fleet.audit_base} + k, {at(event_step)}, {_texts(cycle, [a for _, a, _o in AUDIT_CYCLE])}, {actor_id}, "
+            f"SELECT {fleet.audit_base} + k, {at(event_step)}, "
+            f"{_texts(cycle, [a for _, a, _o in AUDIT_CYCLE])}, {actor_id}, "
             f"{_texts(cycle, [a for a, _, _o in AUDIT_CYCLE])}, {_texts(cycle, [o for _, _a, o in AUDIT_CYCLE])}, "
             f"{object_id}, {details}{json}, {hexes}, {hexes}, {fleet.seq_base} + k " + series.format(count=events)),
     }

@@ -37,7 +37,7 @@ class Settings:
         return self.master_key_file or self.home / "master.key"
 
     @classmethod
-    def from_env(cls, **overrides) -> "Settings":
+    def from_env(cls, **overrides) -> Settings:
         env = os.environ
         values: dict = {
             "home": Path(env["ARFLEET_HOME"]) if env.get("ARFLEET_HOME") else _default_home(),

@@ -10,10 +10,11 @@ from flask import current_app, g
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from control_room.clock import Clock
 from control_room.config import Settings
-from control_room.file_store import FileStore
-from control_room.signed_urls import UrlSigner
-from credentials.vault import Vault
+from control_room.storage.files import FileStore
+from control_room.storage.signed_urls import UrlSigner
+from control_room.vault.store import Vault
 
 
 @dataclass
@@ -24,6 +25,7 @@ class Services:
     vault: Vault
     files: FileStore
     signer: UrlSigner
+    clock: Clock
 
 
 def derive_key(master: bytes, purpose: str) -> bytes:

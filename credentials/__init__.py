@@ -1,2 +1,3 @@
-"""The credentials vault: secrets encrypted at rest under a master key kept outside the database,
-scoped to processes, every read audited, served to bots in Robocorp's transit envelope."""
+"""The vault's cryptography, with no database and nothing of the control room: the master key (kept
+outside the database; AES-GCM sealing), and Robocorp's transit envelope for serving secrets to bots. The
+database-backed vault that uses it is control_room/vault/."""

@@ -20,45 +20,32 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# run as a script, sys.path[0] is docs/; tests.support (imported below) is not an installed package, so add the root
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playwright.sync_api import Page, expect, sync_playwright
 from sqlalchemy import select, update
 
-from control_room import (
-    create_app,
-    fleet_file,
-    item_actions,
-    queue_depths,
-    runs,
-    transitions,
-)
-from control_room.actors import Actor
+from control_room import create_app
+from control_room.access.models import Role
+from control_room.access.tokens import token_hash
+from control_room.access.users import create_user
+from control_room.audit.actors import Actor
+from control_room.clock import SYSTEM_CLOCK
 from control_room.config import Settings
-from control_room.db import make_engine
-from control_room.fleet_sync import apply_fleet
-from control_room.migrations_runner import upgrade
-from control_room.models import (
-    Artifact,
-    ExceptionType,
-    Process,
-    ProcessRun,
-    Role,
-    Runner,
-    Schedule,
-    ScheduleFire,
-    StepRun,
-    StepRunLog,
-    WorkItem,
-)
-from control_room.reservation import reserve_next
-from control_room.tokens import token_hash
-from control_room.ui import claims, examples
-from control_room.users import create_user
-from tests.live_server import serve
+from control_room.fleet import runs, schedules_file
+from control_room.fleet.models import Artifact, Process, ProcessRun, Runner, Schedule, ScheduleFire, StepRun, StepRunLog
+from control_room.fleet.schedules_sync import apply_fleet
+from control_room.inbox import claims, resolutions
+from control_room.queue import depths, transitions
+from control_room.queue.models import ExceptionType, WorkItem
+from control_room.queue.reservation import reserve_next
+from control_room.storage.engine import make_engine
+from control_room.storage.migrate import upgrade
+from tests.support.browser import CHROMIUM
+from tests.support.live_server import serve
 
-CHROMIUM = os.environ.get("ARFLEET_CHROMIUM", "/usr/lib/chromium/chromium")
+ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "documentation password"
 SETUP = Actor.user("root")
 SCHEDULER = Actor("system", "scheduler")
@@ -128,8 +115,8 @@ class Builder:
         with self.sessions.begin() as session:
             for name, role in PEOPLE.items():
                 create_user(session, name, PASSWORD, role, SETUP)
-            apply_fleet(session, fleet_file.parse(FLEET), SETUP)
-            now = transitions.now_utc()
+            apply_fleet(session, schedules_file.parse(FLEET), SETUP)
+            now = SYSTEM_CLOCK.now()
             for name, labels, capacity, heartbeat, retired in (
                     ("vm-paris-01", ["browser", "mail"], 2, now, False),
                     ("vm-paris-02", ["browser"], 2, now, False),
@@ -172,7 +159,7 @@ class Builder:
                 outcomes[item.id] = outcome
                 created.append(item.id)
             run = runs.start_run(session, process, requested_by)
-            claim = runs.claim(session, runner)
+            claim = runs.assign_next(session, runner)
             step_run_id = claim.step_run.id
             me = Actor.run(step_run_id)
             if secret:
@@ -214,17 +201,13 @@ class Builder:
         """What the inbox's "Save and retry" does: claim, retry with the fixed payload, keep the example."""
         with self.sessions.begin() as session:
             claims.claim(session, item_id, handler, Actor.user(handler))
-            item = session.get(WorkItem, item_id)
-            original = examples.original_of(item)
-            item_actions.apply(session, "retry", item_id, Actor.user(handler), reason, payload=corrected)
-            session.refresh(item)
-            examples.record(session, item, original, "retried", reason, handler, corrected_payload=corrected)
-            claims.drop(session, item_id)
+            resolutions.resolve(session, session.get(WorkItem, item_id), "retry", Actor.user(handler), reason,
+                                corrected_payload=corrected, escalated_only=True)
 
     def sample_depths(self, hours_ago: float) -> None:
         """What the scheduler does every few minutes, for the dashboard's queue-depth chart."""
         with self.sessions.begin() as session:
-            queue_depths.sample(session, parse_time(hours_ago))
+            depths.sample(session, parse_time(hours_ago))
 
     def claim_for(self, item_id: int, handler: str) -> None:
         with self.sessions.begin() as session:
@@ -309,7 +292,7 @@ def build(app, screens: dict[str, bytes]) -> dict[str, int]:
             [(invoice(410, "Dupont SA", "860.00"), "F-2026-0410", "done"),
              (invoice(411, "Fournisseurs Plus", "2310.40"), "F-2026-0411", "done"),
              ({**invoice(412, "Fournisseurs Plus", "1234.50", po=""), "_priority": 2,
-               "_deadline": transitions.now_utc() + timedelta(days=1)}, "F-2026-0412", refused),
+               "_deadline": SYSTEM_CLOCK.now() + timedelta(days=1)}, "F-2026-0412", refused),
              (invoice(377, "Fournisseurs Plus", "745.00", po=""), "F-2026-0377", refused)],
             ["Opening Fournisseurs Plus", "Logged in as acme-ar", "F-2026-0410 uploaded", "F-2026-0411 uploaded",
              "F-2026-0412: the portal refused the invoice (purchase order number required)",
@@ -324,7 +307,8 @@ def build(app, screens: dict[str, bytes]) -> dict[str, int]:
         _, items = b.run(
             "invoice_distribution", "vm-paris-02",
             [({**invoice(415, "Bâti-Ouest", "1204.00"), "_priority": 1}, "F-2026-0415",
-              ("business", "AMOUNT_MISMATCH", "The portal's order total is 1,240.00 EUR; the invoice says 1,204.00 EUR")),
+              ("business", "AMOUNT_MISMATCH",
+               "The portal's order total is 1,240.00 EUR; the invoice says 1,204.00 EUR")),
              (invoice(416, "Bâti-Ouest", "96.00"), "F-2026-0416", "done")],
             ["Opening Fournisseurs Plus", "F-2026-0415: order total 1,240.00 EUR, invoice 1,204.00 EUR: escalated",
              "F-2026-0416 uploaded"],
@@ -382,7 +366,7 @@ def build(app, screens: dict[str, bytes]) -> dict[str, int]:
     def dunning_item(n: int) -> None:  # the dunning backlog, waiting for Monday's run
         with b.sessions.begin() as session:
             process = session.scalar(select(Process).where(Process.name == "dunning"))
-            late = transitions.now_utc() - timedelta(hours=2) if n == 0 else None
+            late = SYSTEM_CLOCK.now() - timedelta(hours=2) if n == 0 else None
             item = transitions.create(session, process.input_queue,
                                       transitions.NewItem({"customer": customers[n], "level": 1 + n % 3},
                                                           f"DUN-2026-12-{n}", deadline=late),

@@ -1,5 +1,5 @@
-"""`python -m runner` — the same as `arfleet runner`."""
-from control_room.cli import main
+"""`python -m runner` — the same as `arfleet runner`, without the control room installed."""
+from runner.cli import runner
 
 if __name__ == "__main__":
-    main(["runner", *__import__("sys").argv[1:]])
+    runner()

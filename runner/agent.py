@@ -30,7 +30,7 @@ class RunnerOptions:
     capacity: int = 1
     token: str | None = None
     heartbeat_seconds: float = 10.0
-    claim_wait_seconds: float = 5.0  # also how long Ctrl-C may wait for an in-flight claim
+    assignment_wait_seconds: float = 5.0  # also how long Ctrl-C may wait for an in-flight assignment
     stop_grace_seconds: float = 10.0
 
 
@@ -67,20 +67,20 @@ class Runner:
             if not self._slots.acquire(timeout=1):
                 continue
             try:
-                claim = self.client.claim(self.options.claim_wait_seconds)
+                assignment = self.client.next_assignment(self.options.assignment_wait_seconds)
             except ConnectionError:
                 self._slots.release()
                 self.shutdown.wait(2)
                 continue
             except ControlRoomRefused as exc:
                 self._slots.release()
-                log.error("control room refused the claim: %s", exc)
+                log.error("control room refused the assignment: %s", exc)
                 self.shutdown.wait(5)
                 continue
-            if claim is None:
+            if assignment is None:
                 self._slots.release()
                 continue
-            threading.Thread(target=self._run_step, args=(claim,), name=f"step-{claim['step_run_id']}",
+            threading.Thread(target=self._run_step, args=(assignment,), name=f"step-{assignment['step_run_id']}",
                              daemon=True).start()
         self._drain()
 
@@ -107,8 +107,8 @@ class Runner:
                     if step_run_id in self._active:
                         self._active[step_run_id].set()
 
-    def _run_step(self, claim: dict[str, Any]) -> None:
-        step_run_id = claim["step_run_id"]
+    def _run_step(self, assignment: dict[str, Any]) -> None:
+        step_run_id = assignment["step_run_id"]
         stop = threading.Event()
         with self._lock:
             self._active[step_run_id] = stop
@@ -116,11 +116,11 @@ class Runner:
         output_dir = self.options.state_dir / "runs" / str(step_run_id)
         exit_code = -1
         try:
-            shipper.add(f"[runner {self.identity.name}] {claim['process']}/{claim['step']}: "
-                        f"bot {claim['bot']}, task {claim['task']}")
-            bot = BotProcess(self.options.bots_dir, claim["bot"], claim["task"], output_dir,
-                             bot_environment(dict(os.environ), claim["env"]), shipper.add)
-            exit_code = bot.wait(claim["timeout_seconds"], stop, self.options.stop_grace_seconds)
+            shipper.add(f"[runner {self.identity.name}] {assignment['process']}/{assignment['step']}: "
+                        f"bot {assignment['bot']}, task {assignment['task']}")
+            bot = BotProcess(self.options.bots_dir, assignment["bot"], assignment["task"], output_dir,
+                             bot_environment(dict(os.environ), assignment["env"]), shipper.add)
+            exit_code = bot.wait(assignment["timeout_seconds"], stop, self.options.stop_grace_seconds)
             if bot.stop_reason:
                 shipper.add(f"[runner {self.identity.name}] bot stopped: {bot.stop_reason}")
             shipper.add(f"[runner {self.identity.name}] bot exited with code {exit_code}")

@@ -42,7 +42,7 @@ class ControlRoomClient:
     def __repr__(self) -> str:
         return f"ControlRoomClient(url={self.url!r})"
 
-    def with_credential(self, credential: str) -> "ControlRoomClient":
+    def with_credential(self, credential: str) -> ControlRoomClient:
         return ControlRoomClient(self.url, credential, self._stop, self._max_backoff, self._timeout)
 
     @property
@@ -86,8 +86,8 @@ class ControlRoomClient:
     def heartbeat(self) -> list[int]:
         return self.post_json("/api/v1/runners/heartbeat", {}, retry_for=0).json()["stop"]
 
-    def claim(self, wait_seconds: float) -> dict[str, Any] | None:
-        response = self.post_json("/api/v1/runners/claim", {"wait_seconds": wait_seconds}, retry_for=0)
+    def next_assignment(self, wait_seconds: float) -> dict[str, Any] | None:
+        response = self.post_json("/api/v1/runners/assignments", {"wait_seconds": wait_seconds}, retry_for=0)
         return None if response.status_code == 204 else response.json()
 
     def send_logs(self, step_run_id: int, lines: list[dict[str, Any]]) -> None:

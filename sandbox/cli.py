@@ -46,7 +46,8 @@ def sandbox() -> None:
 @click.option("--seed", default=1, show_default=True, help="demo company seed, when the folder has none yet")
 @click.option("--customers", default=40, show_default=True, help="demo company size, when the folder has none yet")
 @click.option("--port", "ports", multiple=True, metavar="NAME=PORT",
-              help="fix a port: erp, portal_a, portal_b, chorus_pro, imap, smtp, lmtp (repeatable; others are free ones)")
+              help="fix a port: erp, portal_a, portal_b, chorus_pro, imap, smtp, lmtp "
+                   "(repeatable; others are free ones)")
 def up(data_dir: Path | None, seed: int, customers: int, ports: tuple[str, ...]) -> None:
     """Start every practice system, seed the demo company on first start, write the connection
     file; Ctrl-C stops everything."""

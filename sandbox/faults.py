@@ -35,7 +35,7 @@ class FaultSettings:
     layout_variant: int = 0  # templates move buttons when this is not 0
 
     @classmethod
-    def from_mapping(cls, data: dict[str, Any]) -> "FaultSettings":
+    def from_mapping(cls, data: dict[str, Any]) -> FaultSettings:
         known = {f.name for f in fields(cls)}
         unknown = set(data) - known
         if unknown:

@@ -6,15 +6,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.live_server import LiveServer, serve
-
-CHROMIUM = os.environ.get("ARFLEET_CHROMIUM", "/usr/lib/chromium/chromium")
+from tests.support.browser import launch_args
+from tests.support.live_server import LiveServer, serve
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     """pytest-playwright launches Debian's Chromium: `playwright install` cannot download here."""
-    return {**browser_type_launch_args, "executable_path": CHROMIUM}
+    return launch_args(browser_type_launch_args)
 
 
 @pytest.fixture
@@ -34,12 +33,8 @@ def live_server() -> Iterator:
 
 # --- databases: every database test runs on SQLite and on a real PostgreSQL ---------------------------
 import base64  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
-import uuid  # noqa: E402
 
-import psycopg  # noqa: E402
-
-from tests.postgres_cluster import admin_url  # noqa: E402
+from tests.support.postgres import admin_url, throwaway_database  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -47,19 +42,6 @@ def postgres_server() -> Iterator[str]:
     """Admin URL of a PostgreSQL server: ARFLEET_TEST_POSTGRES_URL, or a throw-away cluster."""
     with admin_url() as url:
         yield url
-
-
-@contextmanager
-def throwaway_database(admin_url: str, prefix: str = "t") -> Iterator[str]:
-    """A fresh, empty PostgreSQL database on the server of ``admin_url``, dropped afterwards."""
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{admin_url.rpartition('/')[0]}/{name}"
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -83,13 +65,14 @@ def settings(tmp_path, database_url):
 @pytest.fixture
 def app(settings):
     from control_room import create_app
-    from control_room.db import make_engine
-    from control_room.migrations_runner import upgrade
+    from control_room.clock import MovableClock
+    from control_room.storage.engine import make_engine
+    from control_room.storage.migrate import upgrade
 
     engine = make_engine(settings.resolved_database_url)
     upgrade(engine)
     engine.dispose()
-    application = create_app(settings)
+    application = create_app(settings, clock=MovableClock())  # tests move time with the `clock` fixture
     yield application
     application.extensions["arfleet"].engine.dispose()
 
@@ -97,3 +80,9 @@ def app(settings):
 @pytest.fixture
 def sessions(app):
     return app.extensions["arfleet"].sessions
+
+
+@pytest.fixture
+def clock(app):
+    """The app's clock: `clock.advance(timedelta(...))` lets leases run out and back-offs pass."""
+    return app.extensions["arfleet"].clock

@@ -10,9 +10,10 @@ import time
 import requests
 from sqlalchemy import select
 
-from control_room.db import make_engine, make_session_factory
-from control_room.models import Runner, Secret
-from tests.live_server import free_port
+from control_room.fleet.models import Runner
+from control_room.storage.engine import make_engine, make_session_factory
+from control_room.vault.models import Secret
+from tests.support.live_server import free_port
 
 
 def _alive(pid: int) -> bool:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from playwright.sync_api import BrowserContext, Route
 
+__all__ = ["AssetCache"]
+
 ASSET_TYPES = frozenset({"stylesheet", "script", "image", "font"})
 
 

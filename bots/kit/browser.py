@@ -27,6 +27,8 @@ from playwright.sync_api import Error as PlaywrightError
 from bots.kit.asset_cache import AssetCache
 from bots.kit.settings import Settings
 
+__all__ = ["BrowserSession", "Chromium", "FailureEvidence", "open_browser", "open_chromium"]
+
 LOGGER = logging.getLogger(__name__)
 
 # Chromium otherwise phones home (updates, safe browsing lists, sync, first-run pings).

@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+__all__ = ["retry_call"]
+
 T = TypeVar("T")
 LOGGER = logging.getLogger(__name__)
 

@@ -1,6 +1,7 @@
 """The base of every page object: opening a screen and submitting a form the way a person does,
 while noticing what a person would notice — an error page from the server, being sent back to the
-sign-in page — and saying so with an exception the flow can act on (see ``web_errors``).
+sign-in page, no site at all — and saying so with an exception the flow can act on (what each
+means is decided in ``web_errors``).
 
 Page objects built on it keep to the Playwright guidance: locators built once in ``__init__`` by
 role and label, one method per user action, explicit waits, no sleeps and no business rules.
@@ -15,7 +16,9 @@ from playwright.sync_api import Download, Locator, Page, Response
 from playwright.sync_api import Error as PlaywrightError
 
 from bots.kit.retry import retry_call
-from bots.kit.web_errors import SignedOut, SiteError, UnexpectedScreen
+from bots.kit.web_errors import SignedOut, SiteError, UnexpectedScreen, not_reached
+
+__all__ = ["RELOAD_DELAYS", "Screen", "SignInScreen", "alert_messages", "table_rows"]
 
 RELOAD_DELAYS = (0.5, 2.0, 5.0)  # pauses before reloading an error page
 
@@ -105,8 +108,9 @@ class Screen:
         try:
             return navigate()
         except PlaywrightError as exc:
-            if "net::" in str(exc):  # connection refused, reset, DNS...: the site is not there
-                raise SiteError(url, None, str(exc).splitlines()[0]) from exc
+            missing = not_reached(url, exc)  # connection refused, reset, DNS...: the site is not there
+            if missing is not None:
+                raise missing from exc
             raise
 
     def on_sign_in_page(self) -> bool:

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+__all__ = ["MissingSetting", "Settings"]
+
 _TARGET_PREFIXES = ("ARFLEET_BOT_TARGET_", "ARFLEET_TARGET_")
 _TARGET_SUFFIX = "_URL"
 DEFAULT_CHROMIUM = "/usr/lib/chromium/chromium"

@@ -9,7 +9,7 @@
 
 A missing detail is a business exception naming the ERP field to fill in (its label on the ERP's
 customer or invoice screen), since no retry can invent it. Adding a portal is one entry in
-``PORTALS`` here plus its page objects and driver (see ``portals``).
+``PORTALS`` here plus its page objects and flow (see ``drivers``).
 """
 from __future__ import annotations
 

@@ -21,14 +21,12 @@ application exception, which the follow-up step's ``poll`` setting in schedules.
 without spending a retry (Chorus Pro payments take weeks).
 
 Run with ``python -m robocorp.tasks run bots/portal_upload/tasks.py -t collect -o OUTDIR``;
-configuration from the environment and the connection file (``bots.kit.settings``), secrets from
-the vault (see ``portals`` and the README).
+configuration from the environment and the connection file (``bots.kit.Settings``), secrets from
+the vault (see ``drivers`` and the README).
 """
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -39,9 +37,10 @@ import requests
 from robocorp import vault, workitems
 from robocorp.tasks import get_output_dir, task
 
-from bots.kit.browser import BrowserSession, open_chromium
-from bots.kit.settings import Settings
+from bots.kit import Settings, WebLogin, failures_attached, open_chromium
 from bots.portal_upload.delivery import DeliveryResult
+from bots.portal_upload.drivers import Channels
+from bots.portal_upload.erp import ErpFlow
 from bots.portal_upload.erp_export import (
     UnreadableExport,
     invoice_payload,
@@ -50,15 +49,12 @@ from bots.portal_upload.erp_export import (
     seller_from_invoice_pdf,
     since_for,
 )
-from bots.portal_upload.erp_flow import ErpFlow
 from bots.portal_upload.facturx_document import build_cii_xml, embed_in_pdf, facturx_file_name
 from bots.portal_upload.model import InvoiceJob
 from bots.portal_upload.payload import job_from_payload
-from bots.portal_upload.portals import Channels
 from bots.portal_upload.routing import CHORUS_PRO, ChorusBuyer, NotDeliverable, route, with_route
 from bots.portal_upload.statuses import NEEDS_A_PERSON
 from bots.portal_upload.validate import validate_facturx
-from bots.portal_upload.web_login import WebLogin
 
 LOGGER = logging.getLogger(__name__)
 ERP_TARGET = "erp"
@@ -73,7 +69,7 @@ def collect() -> None:
         browser = chromium.session()
         erp: ErpFlow | None = None
         for item in workitems.inputs:
-            with item, _evidence_on_failure(item, browser, "collect"):
+            with item, failures_attached(item, lambda: browser.failures), browser.evidence("collect"):
                 if erp is None:
                     erp = ErpFlow(browser.page, settings.target_url(ERP_TARGET),
                                   WebLogin.from_secret(ERP_SECRET, vault.get_secret(ERP_SECRET)),
@@ -81,13 +77,14 @@ def collect() -> None:
                     erp.sign_in()
                 _collect(item, erp, settings)
 
+
 @task
 def deliver() -> None:
     """Send every input invoice through its customer's channel, once, with proof."""
     settings = _settings()
     with Channels(settings, vault.get_secret, settings.output_dir / "evidence") as channels:
         for item in workitems.inputs:
-            with item, _failure_evidence_kept_on(item, channels):
+            with item, failures_attached(item, channels.failures):
                 _deliver_one(item, channels, settings)
 
 
@@ -97,7 +94,7 @@ def follow_up() -> None:
     settings = _settings()
     with Channels(settings, vault.get_secret, settings.output_dir / "evidence") as channels:
         for item in workitems.inputs:
-            with item, _failure_evidence_kept_on(item, channels):
+            with item, failures_attached(item, channels.failures):
                 _follow_one(item, channels)
 
 
@@ -223,37 +220,6 @@ def _output(payload: dict[str, Any], delivered: DeliveryResult, files: list[Path
         "channel": delivered.channel, "reference": delivered.reference, "status": delivered.status.status,
         "work_item_reference": item_reference(str(invoice.get("number")), delivered.channel),
         "delivery": delivered.to_payload()}, files=[f for f in files if f.exists()])
-
-
-@contextmanager
-def _failure_evidence_kept_on(item: workitems.Input, channels: Channels) -> Iterator[None]:
-    """If the block fails, attach the failure's screenshot and trace to the item before it is
-    released, so the exception handler sees them beside the reason."""
-    known = {id(failure) for failure in channels.failures()}
-    try:
-        yield
-    except BaseException:
-        kept = [path for failure in channels.failures() if id(failure) not in known for path in failure.files]
-        for path in kept:
-            item.add_file(path)
-        if kept:
-            item.save()
-        raise
-
-
-@contextmanager
-def _evidence_on_failure(item: workitems.Input, browser: BrowserSession, label: str) -> Iterator[None]:
-    """The screenshot and trace of a failed block, attached to the item before it is released."""
-    try:
-        with browser.evidence(label):
-            yield
-    except BaseException:
-        kept = [path for path in browser.failures[-1].files] if browser.failures else []
-        for path in kept:
-            item.add_file(path)
-        if kept:
-            item.save()
-        raise
 
 
 def _settings() -> Settings:

@@ -7,13 +7,14 @@ from functools import wraps
 from flask import g, request
 from sqlalchemy import select
 
-from control_room import tokens
-from control_room.actors import Actor
+from control_room.access import tokens
+from control_room.access.models import User
+from control_room.access.permissions import allowed
+from control_room.access.users import user_for_api_token
 from control_room.api.errors import ApiError
+from control_room.audit.actors import Actor
 from control_room.context import db
-from control_room.models import Runner, User
-from control_room.permissions import allowed
-from control_room.users import user_for_api_token
+from control_room.fleet.models import Runner
 
 
 def _bearer() -> str:

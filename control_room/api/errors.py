@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from control_room.transitions import DuplicateReference
+from control_room.queue.transitions import DuplicateReference
 
 API_PREFIXES = ("/api/", "/process-v1/", "/json-v1/", "/secrets-v1/")
 

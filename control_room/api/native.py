@@ -9,17 +9,20 @@ from typing import Any
 from flask import Blueprint, g, jsonify, request, send_file
 from sqlalchemy import String, cast, select
 
-from control_room import item_actions, item_files, runs, transitions
+from control_room.access.permissions import allowed
 from control_room.api.auth import requires
 from control_room.api.errors import ApiError, duplicate_reference
 from control_room.api.openapi import OPENAPI
 from control_room.api.requests import checked_reference, json_body, reject_large_payload
 from control_room.context import db, services
-from control_room.file_store import TooLarge
-from control_room.permissions import allowed
-from control_room.models import ItemState, ProcessRun, Queue, RunState, WorkItem, WorkItemFile
-from control_room.processes import UnknownProcess, get_process
-from control_room.transitions import DuplicateReference, NewItem
+from control_room.fleet import runs
+from control_room.fleet.models import ProcessRun, RunState
+from control_room.fleet.processes import UnknownProcess, get_process
+from control_room.inbox import resolutions
+from control_room.queue import item_actions, item_files, transitions
+from control_room.queue.models import ItemState, Queue, WorkItem, WorkItemFile
+from control_room.queue.transitions import DuplicateReference, NewItem
+from control_room.storage.files import TooLarge
 
 bp = Blueprint("native_api", __name__, url_prefix="/api/v1")
 MAX_PAGE = 500
@@ -231,11 +234,12 @@ def batch():
         target = session.scalar(select(Queue).where(Queue.name == body.get("queue")))
         if target is None:
             raise ApiError(400, "bad_request", "move needs an existing target queue")
-    refusals = item_actions.apply_many(session, action, ids, g.actor, reason, target)
+    refusals = resolutions.resolve_many(session, action, ids, g.actor, reason.strip(), target)
     if refusals:
         session.rollback()
         raise ApiError(409, "conflict", f"{len(refusals)} of {len(ids)} item(s) refused; nothing was changed",
-                       failures=[{"id": r.item_id, "message": r.message} for r in refusals])
+                       failures=[{"id": r.item_id, "message": r.message, "claimed_by": r.claimed_by}
+                                 for r in refusals])
     session.commit()
     return jsonify(action=action, ids=ids)
 

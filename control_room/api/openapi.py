@@ -26,7 +26,8 @@ def _q(name: str, description: str, schema_type: str = "string") -> dict[str, An
 
 
 def _p(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer" if name.endswith("id") else "string"}}
+    schema_type = "integer" if name.endswith("id") else "string"
+    return {"name": name, "in": "path", "required": True, "schema": {"type": schema_type}}
 
 
 NEW_ITEM = {"$ref": "#/components/schemas/NewItem"}
@@ -93,7 +94,7 @@ OPENAPI: dict[str, Any] = {
             responses={"201": "registered", "409": "name taken"})},
         "/api/v1/runners/heartbeat": {"post": _op("Heartbeat; answers the step runs to stop",
                                                   security="runnerCredential")},
-        "/api/v1/runners/claim": {"post": _op(
+        "/api/v1/runners/assignments": {"post": _op(
             "Long-poll for a step run this runner can take", security="runnerCredential",
             body={"type": "object", "properties": {"wait_seconds": {"type": "number"}}},
             responses={"200": "a step run with its RC_* environment", "204": "nothing to do"})},

@@ -5,10 +5,11 @@ import json
 from typing import Any
 
 from flask import request
+from sqlalchemy import String
 
 from control_room.api.errors import ApiError
 from control_room.context import services
-from control_room.models import WorkItem
+from control_room.queue.models import WorkItem
 
 
 def _payload_limit() -> int:
@@ -46,7 +47,10 @@ def parse_json_body(raw: bytes, allow_any: bool = False) -> Any:
     return body
 
 
-REFERENCE_MAX = WorkItem.__table__.c.reference.type.length
+_REFERENCE_TYPE = WorkItem.__table__.c.reference.type
+if not isinstance(_REFERENCE_TYPE, String) or _REFERENCE_TYPE.length is None:
+    raise TypeError("work_items.reference must be a String column of bounded length")
+REFERENCE_MAX: int = _REFERENCE_TYPE.length
 
 
 def checked_reference(value: Any, where: str) -> str | None:

@@ -11,17 +11,19 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request, url_for
 from sqlalchemy import select
 
-from control_room import audit, transitions
-from control_room.actors import Actor
+from control_room import audit
 from control_room.api.errors import ApiError, duplicate_reference
 from control_room.api.requests import checked_reference, json_body, reject_large_payload
 from control_room.api.run_auth import authenticated_run, check_run_route
+from control_room.audit.actors import Actor
 from control_room.context import db, services
-from control_room.models import ItemState, Queue, Secret, WorkItem, WorkItemFile
-from control_room.processes import queue_named
-from control_room.runs import RunContext
+from control_room.fleet.processes import queue_named
+from control_room.fleet.runs import RunContext
+from control_room.queue import transitions
+from control_room.queue.models import ItemState, Queue, WorkItem, WorkItemFile
+from control_room.vault.models import Secret
+from control_room.vault.store import SecretNotFound, SecretOutOfScope
 from credentials import transit
-from credentials.vault import SecretNotFound, SecretOutOfScope
 
 bp = Blueprint("robot_api", __name__)
 
@@ -63,8 +65,10 @@ def create_output(ws: str, process_id: int, item_id: int):
     reject_large_payload(payload)
     session = db()
     run = _run()
-    queue = (session.get(Queue, run.output_queue_id) if run.output_queue_id
-             else queue_named(session, f"{run.process_name}.output"))
+    output_queue = session.get(Queue, run.output_queue_id) if run.output_queue_id else None
+    if run.output_queue_id and output_queue is None:  # a foreign key, and queues are never deleted
+        raise RuntimeError(f"the step's output queue {run.output_queue_id} does not exist")
+    queue = output_queue or queue_named(session, f"{run.process_name}.output")
     # Robocorp's Control Room takes an output's unique reference from its payload: a second output with
     # the same one is refused (409), which tells a bot collecting overlapping windows it handed that on.
     reference = payload.get("work_item_reference") if isinstance(payload, dict) else None

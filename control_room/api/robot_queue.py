@@ -23,19 +23,19 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wsgi import get_input_stream
 
-from control_room import transitions
-from control_room.actors import Actor
+from control_room.access.tokens import bearer_token, token_hash
 from control_room.api.errors import ApiError, error_body
 from control_room.api.requests import body_limit, body_too_large, parse_json_body
 from control_room.api.run_auth import authenticated_run, check_run_route
+from control_room.audit.actors import Actor
 from control_room.context import Services
-from control_room.db import is_postgres
-from control_room.models import ExceptionType, WorkItem
-from control_room.one_statement_calls import OneStatementCalls, RunRoute
-from control_room.reservation import reserve_next
-from control_room.runs import WORKSPACE_ID, RunContext
-from control_room.security_headers import COMMON_HEADERS, HSTS_HEADER
-from control_room.tokens import bearer_token, token_hash
+from control_room.fleet.runs import WORKSPACE_ID, RunContext
+from control_room.queue import transitions
+from control_room.queue.models import ExceptionType, WorkItem
+from control_room.queue.one_statement_calls import OneStatementCalls, RunRoute
+from control_room.queue.reservation import reserve_next
+from control_room.serving.security_headers import COMMON_HEADERS, HSTS_HEADER
+from control_room.storage.engine import is_postgres
 
 log = logging.getLogger(__name__)
 
@@ -135,8 +135,7 @@ class RobotQueueFront:
             session.commit()
         return answer
 
-    @staticmethod
-    def _in_one_statement(calls: OneStatementCalls, match: re.Match, authorization: str,
+    def _in_one_statement(self, calls: OneStatementCalls, match: re.Match, authorization: str,
                           raw_body: bytes) -> dict[str, Any] | None:
         """The common case (a live run reserving, or completing an item it holds) in one statement on
         PostgreSQL; None for anything else, which the general path then serves or refuses in words."""
@@ -145,7 +144,7 @@ class RobotQueueFront:
             return None
         route = RunRoute(token_hash(token), int(match["process_id"]), int(match["process_run_id"]),
                          int(match["step_run_id"]))
-        now = transitions.now_utc()
+        now = self._services.clock.now()
         if match["call"] == RESERVE:
             authorised, item_id = calls.reserve(route, now)
             return _reserved(item_id) if authorised else None

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from control_room.access.tokens import bearer_token
 from control_room.api.errors import ApiError
-from control_room.runs import WORKSPACE_ID, RunContext, run_for_token
-from control_room.tokens import bearer_token
+from control_room.fleet.runs import WORKSPACE_ID, RunContext, run_for_token
 
 
 def authenticated_run(session: Session, authorization: str, workspace: str | None) -> RunContext:

@@ -1,20 +1,23 @@
-"""Runner endpoints of the native API: registration with a one-time token, heartbeats, claiming a
+"""Runner endpoints of the native API: registration with a one-time token, heartbeats, taking the next
 step run (long poll), streaming log lines, uploading artifacts, reporting the end."""
 from __future__ import annotations
 
 import time
+
 from flask import Blueprint, g, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from control_room import audit, registration_tokens, runs, tokens, transitions
-from control_room.actors import Actor
+from control_room import audit, clock
+from control_room.access import tokens
 from control_room.api.auth import requires, requires_runner
 from control_room.api.errors import ApiError
 from control_room.api.requests import json_body
+from control_room.audit.actors import Actor
 from control_room.context import db, services
-from control_room.file_store import TooLarge
-from control_room.models import Artifact, RegistrationToken, RunState, Runner, StepRun, StepRunLog
+from control_room.fleet import registration, runs
+from control_room.fleet.models import Artifact, RegistrationToken, Runner, RunState, StepRun, StepRunLog
+from control_room.storage.files import TooLarge
 
 bp = Blueprint("runner_api", __name__, url_prefix="/api/v1")
 MAX_WAIT_SECONDS = 30
@@ -29,7 +32,7 @@ def create_registration_token():
         raise ApiError(400, "bad_request", "expires_in_hours must be an integer")
     session = db()
     try:
-        issued = registration_tokens.issue(session, g.actor, g.user.username, hours)
+        issued = registration.issue(session, g.actor, g.user.username, hours)
     except ValueError as exc:
         raise ApiError(400, "bad_request", str(exc)) from None
     session.commit()
@@ -47,7 +50,7 @@ def register():
     if not isinstance(capacity, int) or not 1 <= capacity <= 64:
         raise ApiError(400, "bad_request", "capacity must be an integer between 1 and 64")
     session = db()
-    now = transitions.now_utc()
+    now = clock.now(session)
     registration = session.scalar(select(RegistrationToken).where(
         RegistrationToken.token_hash == tokens.token_hash(str(body.get("token", "")))))
     if registration is None or registration.used_at is not None or registration.expires_at < now:
@@ -70,7 +73,7 @@ def register():
 
 def touch(session, runner: Runner) -> None:
     """A sign of life; a runner that was declared lost is back (its old runs stay failed)."""
-    runner.last_heartbeat_at = transitions.now_utc()
+    runner.last_heartbeat_at = clock.now(session)
     if runner.lost_at is not None:
         runner.lost_at = None
         audit.record(session, Actor.runner(runner.name), "runner.back", "runner", runner.id, {})
@@ -89,9 +92,9 @@ def heartbeat():
     return jsonify(stop=list(stop))
 
 
-def robot_env(base_url: str, claim: runs.Claim) -> dict[str, str]:
+def robot_env(base_url: str, assignment: runs.Assignment) -> dict[str, str]:
     """The RC_* variables robocorp-workitems and robocorp-vault read inside a Control Room run."""
-    step_run = claim.step_run
+    step_run = assignment.step_run
     base = base_url.rstrip("/")
     return {
         "RC_WORKSPACE_ID": runs.WORKSPACE_ID,
@@ -99,16 +102,16 @@ def robot_env(base_url: str, claim: runs.Claim) -> dict[str, str]:
         "RC_PROCESS_RUN_ID": str(step_run.process_run_id),
         "RC_ACTIVITY_RUN_ID": str(step_run.id),
         "RC_ROBOT_RUN_ID": str(step_run.id),
-        "RC_WORKITEM_ID": str(claim.first_item_id),
-        "RC_API_WORKITEM_HOST": base, "RC_API_WORKITEM_TOKEN": claim.token,
-        "RC_API_PROCESS_HOST": base, "RC_API_PROCESS_TOKEN": claim.token,
-        "RC_API_SECRET_HOST": base, "RC_API_SECRET_TOKEN": claim.token,
+        "RC_WORKITEM_ID": str(assignment.first_item_id),
+        "RC_API_WORKITEM_HOST": base, "RC_API_WORKITEM_TOKEN": assignment.token,
+        "RC_API_PROCESS_HOST": base, "RC_API_PROCESS_TOKEN": assignment.token,
+        "RC_API_SECRET_HOST": base, "RC_API_SECRET_TOKEN": assignment.token,
     }
 
 
-@bp.post("/runners/claim")
+@bp.post("/runners/assignments")
 @requires_runner
-def claim():
+def next_assignment():
     """Long poll: answer a step run as soon as one fits this runner, or 204 after `wait_seconds`."""
     body = json_body()
     wait = body.get("wait_seconds", 20)
@@ -121,8 +124,10 @@ def claim():
     while True:
         with sessions() as session:
             runner = session.get(Runner, runner_id)
+            if runner is None:  # runners are retired, never deleted: only a manual DELETE gets here
+                raise ApiError(401, "unauthorized", "this runner credential is unknown or retired")
             touch(session, runner)
-            got = runs.claim(session, runner)
+            got = runs.assign_next(session, runner)
             if got is not None:
                 step = got.step_run.step
                 answer = {

@@ -6,9 +6,23 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from control_room.ui import access, errors, i18n, security, vendor
-    from control_room.ui import (audit_log, auth, credentials, dashboard, inbox, items, runners, runs,
-                                 schedules, users)
+    from control_room.ui import (
+        access,
+        audit_log,
+        auth,
+        credentials,
+        dashboard,
+        errors,
+        i18n,
+        inbox,
+        items,
+        runners,
+        runs,
+        schedules,
+        security,
+        users,
+        vendor,
+    )
 
     security.init_app(app)
     access.init_app(app)

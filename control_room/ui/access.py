@@ -10,10 +10,10 @@ from flask import Flask, abort
 from flask_login import LoginManager, current_user
 from sqlalchemy import select
 
-from control_room.actors import Actor
+from control_room.access.models import Role, User
+from control_room.access.permissions import allowed
+from control_room.audit.actors import Actor
 from control_room.context import db
-from control_room.models import Role, User
-from control_room.permissions import allowed
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -41,7 +41,7 @@ class SessionUser:
         return allowed(self.role, permission)
 
     @classmethod
-    def of(cls, user: User) -> "SessionUser":
+    def of(cls, user: User) -> SessionUser:
         return cls(user.id, user.username, user.role, user.locale)
 
 
@@ -71,7 +71,7 @@ def requires(permission: str) -> Callable:
 
 
 def me() -> SessionUser:
-    return current_user._get_current_object()  # type: ignore[attr-defined]
+    return current_user._get_current_object()
 
 
 def actor() -> Actor:

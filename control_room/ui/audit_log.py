@@ -13,8 +13,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from control_room import audit
+from control_room.audit.models import AuditEvent
 from control_room.context import db, services
-from control_room.models import AuditEvent
 from control_room.ui import date_range, paging
 from control_room.ui.access import actor, requires
 

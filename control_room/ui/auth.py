@@ -7,11 +7,11 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from control_room import audit, users
-from control_room.actors import Actor
-from control_room.context import db
-from control_room.models import User
-from control_room.transitions import now_utc
+from control_room import audit
+from control_room.access import users
+from control_room.access.models import User
+from control_room.audit.actors import Actor
+from control_room.context import db, services
 from control_room.ui import login_limits
 from control_room.ui.access import SessionUser
 from control_room.ui.i18n import LANGUAGE_COOKIE, LANGUAGES
@@ -40,7 +40,7 @@ def login():
     password = request.form.get("password", "")
     next_url = request.form.get("next", "")
     session_db = db()
-    now = now_utc()
+    now = services().clock.now()
     verdict = login_limits.check(session_db, username, _client_ip(), now)
     if not verdict.allowed:
         session_db.rollback()

@@ -8,10 +8,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from control_room.audit.models import AuditEvent
 from control_room.context import db, services
-from control_room.models import AuditEvent, Process, Secret
+from control_room.fleet.models import Process
 from control_room.ui.access import actor, requires
-from credentials.vault import SecretNotFound
+from control_room.vault.models import Secret
+from control_room.vault.store import SecretNotFound
 
 bp = Blueprint("credentials", __name__, url_prefix="/credentials")
 NAME = re.compile(r"^[A-Za-z0-9_.-]{1,120}$")

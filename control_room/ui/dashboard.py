@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from flask import Blueprint, jsonify, render_template
 
-from control_room import queue_depths
+from control_room import clock
 from control_room.context import db
-from control_room.transitions import now_utc
+from control_room.queue import depths
 from control_room.ui import fleet_status
 from control_room.ui.access import requires
 
@@ -17,7 +17,8 @@ REFRESH_SECONDS = 5
 
 
 def _figures() -> dict:
-    session, now = db(), now_utc()
+    session = db()
+    now = clock.now(session)
     return {
         "now": now,
         "runners": fleet_status.runner_counts(session, now),
@@ -45,14 +46,16 @@ def panel():
 @bp.get("/dashboard/charts.json")
 @requires("runs.read")
 def charts():
-    session, now = db(), now_utc()
-    depths = queue_depths.history(session, now - timedelta(hours=24))
+    session = db()
+    now = clock.now(session)
+    history = depths.history(session, now - timedelta(hours=24))
     return jsonify(
         runs_per_hour=fleet_status.runs_per_hour(session, now),
         exceptions=[{"reason": r, "count": c} for r, c in fleet_status.exceptions_by_reason(session)],
         success_rate=[{"process": s.process, "percent": round(100 * s.success_rate, 1), "ended": s.ended}
-                      for s in fleet_status.process_stats(session, now - timedelta(hours=24)) if s.ended],
+                      for s in fleet_status.process_stats(session, now - timedelta(hours=24))
+                      if s.success_rate is not None],  # None exactly when no run ended
         queue_depth={name: [{"at": at.astimezone(fleet_status.PARIS).strftime("%H:%M"), "waiting": waiting,
                              "escalated": escalated} for at, waiting, escalated in points]
-                     for name, points in depths.items()},
+                     for name, points in history.items()},
     )

@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from control_room.models import ItemState, Process, ProcessRun, Queue, RunState, Runner, StepRun, WorkItem, in_state
+from control_room.fleet import liveness
+from control_room.fleet.models import Process, ProcessRun, Runner, RunState, StepRun
+from control_room.queue.models import ItemState, Queue, WorkItem, in_state
 
 PARIS = ZoneInfo("Europe/Paris")
-LOST_AFTER = timedelta(minutes=2)
 WAITING = (ItemState.NEW, ItemState.RESERVED, ItemState.EXCEPTION)
 
 
@@ -21,7 +22,7 @@ def runner_status(runner: Runner, running: int, now: datetime) -> str:
     """retired, lost (no heartbeat for two minutes), busy (running at least one step) or online."""
     if runner.retired:
         return "retired"
-    if runner.last_heartbeat_at is None or now - runner.last_heartbeat_at > LOST_AFTER:
+    if liveness.is_lost(runner, now):
         return "lost"
     return "busy" if running else "online"
 
@@ -30,7 +31,7 @@ def running_by_runner(session: Session) -> dict[int, int]:
     rows = session.execute(select(StepRun.runner_id, func.count()).where(StepRun.state == RunState.RUNNING,
                                                                          StepRun.runner_id.is_not(None))
                            .group_by(StepRun.runner_id)).all()
-    return {runner_id: count for runner_id, count in rows}
+    return {runner_id: count for runner_id, count in rows if runner_id is not None}  # as the WHERE says
 
 
 def runner_counts(session: Session, now: datetime) -> Counter[str]:
@@ -111,6 +112,8 @@ def process_stats(session: Session, since: datetime) -> list[ProcessStat]:
                            .where(ProcessRun.ended_at >= since)).all()
     grouped: dict[str, list] = defaultdict(list)
     for name, state, created, ended in rows:
+        if ended is None:  # the query selected runs by their end
+            raise RuntimeError(f"a run of {name} selected as ended has no end time")
         grouped[name].append((state, (ended - created).total_seconds()))
     stats = []
     for name in sorted(grouped):
@@ -130,7 +133,7 @@ def exceptions_by_reason(session: Session) -> list[tuple[str, int]]:
 def runs_per_hour(session: Session, now: datetime, hours: int = 24) -> list[dict]:
     """Runs requested in each of the last `hours` hours (Paris time), by outcome, for the chart."""
     start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=hours - 1)
-    buckets = {start + timedelta(hours=h): Counter() for h in range(hours)}
+    buckets: dict[datetime, Counter[str]] = {start + timedelta(hours=h): Counter() for h in range(hours)}
     for created, state in session.execute(select(ProcessRun.created_at, ProcessRun.state)
                                           .where(ProcessRun.created_at >= start)):
         hour = created.replace(minute=0, second=0, microsecond=0)

@@ -7,8 +7,15 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Flask, request
-from flask_babel import (Babel, format_currency, format_datetime, format_decimal, format_percent, format_timedelta,
-                         get_locale)
+from flask_babel import (
+    Babel,
+    format_currency,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    format_timedelta,
+    get_locale,
+)
 from flask_login import current_user
 
 LANGUAGES = {"en": "English", "fr": "Français"}
@@ -36,9 +43,9 @@ def when(value: datetime | None, style: str = "medium") -> str:
 def ago(value: datetime | None, now: datetime | None = None) -> str:
     if value is None:
         return "—"
-    from control_room.transitions import now_utc
+    from control_room.context import services
 
-    return format_timedelta(value - (now or now_utc()), add_direction=True, threshold=1.1)  # past: "… ago"
+    return format_timedelta(value - (now or services().clock.now()), add_direction=True, threshold=1.1)  # past: "… ago"
 
 
 def duration(seconds: float | timedelta | None) -> str:

@@ -4,22 +4,22 @@ retries it, finishes it by hand or rejects it — one at a time or in bulk; ever
 audited and kept as a labelled example."""
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 
+from control_room.audit.models import AuditEvent
 from control_room.context import db
-from control_room.models import Artifact, AuditEvent, ItemState, WorkItem, in_state
-from control_room.transitions import DuplicateReference, TransitionRefused
-from control_room import item_actions
-from control_room.ui import claims, examples, payload_form
+from control_room.fleet.models import Artifact
+from control_room.inbox import claims, resolutions
+from control_room.queue.models import ItemState, WorkItem, in_state
+from control_room.queue.transitions import DuplicateReference, TransitionRefused
+from control_room.ui import payload_form
 from control_room.ui.access import actor, me, requires
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 PAGE_SIZE = 20
-OUTCOMES = {"retry": "retried", "done": "done", "reject": "rejected"}
+OUTCOMES = {"retry": "retried", "done": "done", "reject": "rejected"}  # the actions this page offers
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
 
 
@@ -45,7 +45,8 @@ def screenshot_for(item_id: int) -> Artifact | None:
                                          .order_by(Artifact.id))
               if a.name.lower().endswith(IMAGE_SUFFIXES)]
     named = [a for a in images if "screenshot" in a.name.lower()]
-    return (named or images or [None])[-1]
+    candidates = named or images
+    return candidates[-1] if candidates else None
 
 
 @bp.get("")
@@ -105,21 +106,6 @@ def release(item_id: int):
     return redirect(_back() + f"#item-{item_id}")
 
 
-def _resolve(item: WorkItem, action: str, reason: str, corrected: dict | None) -> None:
-    """One resolution: the transition, the labelled example and the end of the claim, in one transaction."""
-    session = db()
-    if item.state != ItemState.EXCEPTION:
-        raise TransitionRefused(item.id, action, (ItemState.EXCEPTION,))
-    claims.require_free_or_mine(session, item.id, me().username)
-    original = json.loads(json.dumps(examples.original_of(item)))  # as the bot left it, before the change
-    changed = corrected if corrected is not None and corrected != item.payload else None
-    item_actions.apply(session, action, item.id, actor(), reason, payload=changed)
-    session.refresh(item)
-    examples.record(session, item, original, OUTCOMES[action], reason, me().username,
-                    corrected_payload=corrected if action == "retry" else None)
-    claims.drop(session, item.id)
-
-
 @bp.post("/<int:item_id>/resolve")
 @requires("items.resolve")
 def resolve(item_id: int):
@@ -136,7 +122,8 @@ def resolve(item_id: int):
         return redirect(_back() + f"#item-{item_id}")
     try:
         corrected = payload_form.parse(request.form, item.payload) if action == "retry" else None
-        _resolve(item, action, reason or _("payload corrected and retried"), corrected)
+        resolutions.resolve(session, item, action, actor(), reason or _("payload corrected and retried"),
+                            corrected_payload=corrected, escalated_only=True)
         session.commit()
         flash(_("Item %(id)s resolved: %(outcome)s.", id=item_id, outcome=_(OUTCOMES[action])), "success")
     except (payload_form.PayloadError, claims.ClaimRefused, TransitionRefused, DuplicateReference) as exc:
@@ -157,15 +144,11 @@ def bulk():
     if not ids or not reason:
         flash(_("Select items and give a reason."), "error")
         return redirect(_back())
-    try:
-        for item_id in ids:
-            item = session.get(WorkItem, item_id)
-            if item is None:
-                raise TransitionRefused(item_id, action, (ItemState.EXCEPTION,))
-            _resolve(item, action, reason, item.payload if action == "retry" else None)
+    refusals = resolutions.resolve_many(session, action, ids, actor(), reason, escalated_only=True)
+    if refusals:
+        session.rollback()
+        flash(_("Nothing was changed: %(message)s", message="; ".join(r.message for r in refusals[:5])), "error")
+    else:
         session.commit()
         flash(_("%(count)s item(s) updated.", count=len(ids)), "success")
-    except (claims.ClaimRefused, TransitionRefused, DuplicateReference) as exc:
-        session.rollback()
-        flash(_("Nothing was changed: %(message)s", message=str(exc)), "error")
     return redirect(_back())

@@ -8,10 +8,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from sqlalchemy import String, cast, func, select
 
+from control_room.access.permissions import allowed
+from control_room.audit.models import AuditEvent
 from control_room.context import db, services
-from control_room.models import AuditEvent, ItemClaim, ItemState, Queue, WorkItem, WorkItemFile
-from control_room.permissions import allowed
-from control_room import item_actions
+from control_room.inbox import resolutions
+from control_room.inbox.models import ItemClaim
+from control_room.queue import item_actions
+from control_room.queue.models import ItemState, Queue, WorkItem, WorkItemFile
 from control_room.ui import date_range, paging
 from control_room.ui.access import actor, me, requires
 
@@ -117,7 +120,7 @@ def _act(action: str, ids: list[int], reason: str, target_id: int | None):
     if action == "move" and target is None:
         flash(_("Choose the queue to move the items to."), "error")
         return False
-    refusals = item_actions.apply_many(session, action, ids, actor(), reason, target)
+    refusals = resolutions.resolve_many(session, action, ids, actor(), reason, target)
     if refusals:
         session.rollback()
         flash(_("%(refused)s of %(total)s item(s) refused; nothing was changed.", refused=len(refusals),

@@ -3,8 +3,9 @@ value the bot wrote (text, number, yes/no), nested values edited as JSON. Pure f
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 
 @dataclass(frozen=True)

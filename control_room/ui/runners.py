@@ -6,10 +6,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from control_room import audit, registration_tokens
+from control_room import audit, clock
 from control_room.context import db
-from control_room.models import RegistrationToken, RunState, Runner, StepRun
-from control_room.transitions import now_utc
+from control_room.fleet import registration
+from control_room.fleet.models import RegistrationToken, Runner, RunState, StepRun
 from control_room.ui import fleet_status
 from control_room.ui.access import actor, me, requires
 
@@ -17,13 +17,16 @@ bp = Blueprint("runners", __name__, url_prefix="/runners")
 TOKEN_HOURS = (1, 24, 24 * 7)
 
 
-def _page(new_token: registration_tokens.IssuedToken | None = None, status: int = 200):
-    session, now = db(), now_utc()
+def _page(new_token: registration.IssuedToken | None = None, status: int = 200):
+    session = db()
+    now = clock.now(session)
     runners = session.scalars(select(Runner).order_by(Runner.retired, Runner.name)).all()
     running = session.scalars(select(StepRun).where(StepRun.state == RunState.RUNNING,
                                                     StepRun.runner_id.is_not(None)).order_by(StepRun.id)).all()
     by_runner: dict[int, list[StepRun]] = {}
     for step_run in running:
+        if step_run.runner_id is None:  # the query asked for runs that have a runner
+            raise RuntimeError(f"step run {step_run.id} selected by its runner has none")
         by_runner.setdefault(step_run.runner_id, []).append(step_run)
     tokens = session.scalars(select(RegistrationToken).where(RegistrationToken.used_at.is_(None),
                                                              RegistrationToken.expires_at > now)
@@ -48,7 +51,7 @@ def create_token():
     if hours not in TOKEN_HOURS:
         abort(400)
     session = db()
-    issued = registration_tokens.issue(session, actor(), me().username, hours)
+    issued = registration.issue(session, actor(), me().username, hours)
     session.commit()
     return _page(issued, 201)
 

@@ -9,16 +9,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 
-from control_room import runs as run_control
-from control_room import transitions
 from control_room.api.errors import ApiError
-from control_room import item_files
 from control_room.api.native import parse_new_item
+from control_room.audit.models import AuditEvent
 from control_room.context import db, services
-from control_room.file_store import TooLarge
-from control_room.models import (Artifact, AuditEvent, Process, ProcessRun, RunState, Runner, StepRun, StepRunLog,
-                                 WorkItem)
-from control_room.transitions import DuplicateReference
+from control_room.fleet import runs as run_control
+from control_room.fleet.models import Artifact, Process, ProcessRun, Runner, RunState, StepRun, StepRunLog
+from control_room.queue import item_files, transitions
+from control_room.queue.models import WorkItem
+from control_room.queue.transitions import DuplicateReference
+from control_room.storage.files import TooLarge
 from control_room.ui import date_range, paging
 from control_room.ui.access import actor, requires
 from control_room.ui.security import ARTIFACT_POLICY

@@ -6,12 +6,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from control_room import audit, runs
+from control_room import audit, clock
 from control_room.context import db
-from control_room.models import Process, ProcessRun, Schedule, ScheduleFire
-from control_room.transitions import now_utc
+from control_room.fleet import runs
+from control_room.fleet.fire_times import fire_times
+from control_room.fleet.models import Process, ProcessRun, Schedule, ScheduleFire
 from control_room.ui.access import actor, requires
-from control_room.schedule_rules import fire_times
 
 bp = Blueprint("schedules", __name__, url_prefix="/schedules")
 
@@ -28,7 +28,8 @@ def _next(schedule: Schedule, now) -> object:
 @bp.get("")
 @requires("schedules.read")
 def index():
-    session, now = db(), now_utc()
+    session = db()
+    now = clock.now(session)
     schedules = session.scalars(select(Schedule).order_by(Schedule.name)).all()
     last: dict[int, tuple[ScheduleFire, ProcessRun | None]] = {}
     for schedule in schedules:

@@ -6,7 +6,7 @@ from flask import Flask, Response, request
 from flask_wtf.csrf import CSRFProtect
 
 from control_room.api.errors import API_PREFIXES
-from control_room.security_headers import COMMON_HEADERS, HSTS_HEADER
+from control_room.serving.security_headers import COMMON_HEADERS, HSTS_HEADER
 
 csrf = CSRFProtect()
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from control_room import audit
-from control_room import users as accounts
+from control_room.access import users as accounts
+from control_room.access.models import Role, User
 from control_room.context import db
-from control_room.models import Role, User
 from control_room.ui.access import actor, me, requires
 
 bp = Blueprint("users", __name__, url_prefix="/users")

@@ -10,7 +10,13 @@ from lxml.builder import ElementMaker
 
 from sandbox.bank.entries import EntryWriter, money
 from sandbox.bank.message_header import (
-    PARIS, account_block, group_header, maker, next_morning, serialise, timestamp,
+    PARIS,
+    account_block,
+    group_header,
+    maker,
+    next_morning,
+    serialise,
+    timestamp,
 )
 from sandbox.bank.model import Entry, Statement
 from sandbox.bank.schemas import validate

@@ -106,7 +106,9 @@ class Entry:
             raise ValueError(f"entry {self.bank_reference}: transactions do not add up to {self.amount}")
 
     @classmethod
-    def transfer(cls, transaction: Transaction, *, booked: date, value: date | None = None, bank_reference: str) -> "Entry":
+    def transfer(
+        cls, transaction: Transaction, *, booked: date, value: date | None = None, bank_reference: str
+    ) -> Entry:
         """A single SEPA credit transfer received."""
         return cls(transaction.amount, booked, value or booked, bank_reference, transactions=(transaction,))
 
@@ -114,7 +116,7 @@ class Entry:
     def batch(
         cls, transactions: list[Transaction] | tuple[Transaction, ...], *, booked: date, value: date | None = None,
         bank_reference: str,
-    ) -> "Entry":
+    ) -> Entry:
         """Several transfers booked as one line (a payer's bulk payment, or the bank's own grouping)."""
         if len(transactions) < 2:
             raise ValueError("a batch holds at least two transactions")
@@ -122,7 +124,7 @@ class Entry:
         return cls(total, booked, value or booked, bank_reference, transactions=tuple(transactions))
 
     @classmethod
-    def charges(cls, amount: Decimal, *, booked: date, bank_reference: str, label: str) -> "Entry":
+    def charges(cls, amount: Decimal, *, booked: date, bank_reference: str, label: str) -> Entry:
         """A debit of the bank's own fees (no counterparty)."""
         return cls(amount, booked, booked, bank_reference, direction="DBIT", code=BANK_CHARGES, info=label)
 

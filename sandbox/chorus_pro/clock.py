@@ -5,7 +5,7 @@ invoices move through their lifecycle and tokens expire by this clock, so tests 
 time instead of sleeping."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy.orm import Session
@@ -19,7 +19,7 @@ def now(session: Session) -> datetime:
     if base.tzinfo is None:
         raise ValueError("config['CLOCK'] must return an aware datetime")
     offset = session.get(ClockOffset, 1)  # read only: requests never race to create the row
-    return base.astimezone(timezone.utc) + timedelta(seconds=offset.seconds if offset else 0.0)
+    return base.astimezone(UTC) + timedelta(seconds=offset.seconds if offset else 0.0)
 
 
 def advance(session: Session, seconds: float) -> None:

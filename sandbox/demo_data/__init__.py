@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from faker import Faker
@@ -66,7 +66,7 @@ def generate(seed: int, customers: int, as_of: date | None = None) -> dict:
     for offset, locale in enumerate(("fr_FR", "de_DE", "it_IT")):
         fakers[locale] = Faker(locale)
         fakers[locale].seed_instance(seed * 10 + offset)
-    as_of_dt = datetime.combine(as_of, time(18, 0), timezone.utc)
+    as_of_dt = datetime.combine(as_of, time(18, 0), UTC)
     profiles = make_customers(rng, fakers, customers, as_of_dt)
     invoices = make_invoices(rng, profiles, start, as_of)
     payments, credit_notes, promises = settle(rng, invoices, start, as_of)

@@ -19,8 +19,9 @@ def portal_seed(invoices: list[Draft], portal: str) -> dict:
             "supplier_id": record["portal_supplier_id"],
             "buyer": record["legal_name"],
             "currency": "EUR",
-            "lines": [{"description": l["description"], "quantity": l["quantity"], "unit_price": l["unit_price"]}
-                      for l in invoice.lines],
+            "lines": [{"description": line["description"], "quantity": line["quantity"],
+                       "unit_price": line["unit_price"]}
+                      for line in invoice.lines],
         })
     return {"purchase_orders": orders}
 

@@ -25,7 +25,9 @@ FOREIGN_PLACES = {
     # Faker's it_IT city() draws from a set, so it differs between processes: Italian places are listed here
     "IT": [("20121", "Milano"), ("00184", "Roma"), ("10121", "Torino"), ("40121", "Bologna"), ("50122", "Firenze")],
 }
-FOREIGN_FORMS = {"BE": ("SA", "SRL", "NV"), "DE": ("GmbH", "AG", "KG"), "IT": ("S.p.A.", "S.r.l."), "LU": ("S.A.", "S.à r.l.")}
+FOREIGN_FORMS = {
+    "BE": ("SA", "SRL", "NV"), "DE": ("GmbH", "AG", "KG"), "IT": ("S.p.A.", "S.r.l."), "LU": ("S.A.", "S.à r.l."),
+}
 PUBLIC_KINDS = (
     ("2", "Commune de {city}", ("Services techniques", "Direction des finances", "Service des achats")),
     ("2", "Centre hospitalier de {city}", ("Services économiques", "Direction des achats", "Pharmacie")),
@@ -62,7 +64,8 @@ def slug(text: str) -> str:
 
 
 def _with_legal_form(name: str, rng: random.Random, forms=LEGAL_FORMS) -> str:
-    known = ("SA", "SAS", "SARL", "S.A.", "S.A.S.", "S.A.R.L.", "SNC", "EURL", "et Fils", "GmbH", "AG", "S.p.A.", "S.r.l.")
+    known = ("SA", "SAS", "SARL", "S.A.", "S.A.S.", "S.A.R.L.", "SNC", "EURL", "et Fils", "GmbH", "AG", "S.p.A.",
+             "S.r.l.")
     return name if name.endswith(known) else f"{name} {rng.choice(forms)}"
 
 
@@ -114,14 +117,15 @@ def make_customers(rng: random.Random, fakers: dict[str, Faker], count: int, as_
     names: set[str] = set()
     profiles: list[Profile] = []
     nth = {segment: 0 for segment in segments}
-    for index, (segment, behaviour) in enumerate(zip(segments, behaviours), start=1):
+    for index, (segment, behaviour) in enumerate(zip(segments, behaviours, strict=True), start=1):
         code = f"C{index:05d}"
         profile = {"large_account": _large_account, "sme": _sme, "public_body": _public_body,
                    "foreign": _foreign}[segment](rng, fakers, code, behaviour, nth[segment])
         nth[segment] += 1
         while profile.record["legal_name"] in names:  # names must tell customers apart
             profile.record["legal_name"] += f" {fake.city()}"
-            profile.payer_name = profile.record["legal_name"].upper() if segment != "public_body" else profile.payer_name
+            if segment != "public_body":
+                profile.payer_name = profile.record["legal_name"].upper()
         names.add(profile.record["legal_name"])
         profile.record["notes"] = _note(rng, behaviour, as_of_dt, "c.martin")
         profiles.append(profile)
@@ -207,7 +211,8 @@ def _public_body(rng: random.Random, fakers: dict[str, Faker], code: str, behavi
     treasury = f"DDFIP {slug(department).replace('-', ' ').upper()}"
     treasury_iban, treasury_bic = identifiers.iban("FR", rng, identifiers.BANQUE_DE_FRANCE)
     record = _record(code, name, "public_body", _french_address(fake), siren=siren, siret=siret,
-                     vat=identifiers.fr_vat(siren), terms=(30, False), credit_limit=rng.randrange(50_000, 300_001, 10_000),
+                     vat=identifiers.fr_vat(siren), terms=(30, False),
+                     credit_limit=rng.randrange(50_000, 300_001, 10_000),
                      channel="chorus_pro", contact=_contact(fake, domain, "fr"), billing_email=None, ibans=[],
                      service_code=service_code)
     return Profile(code, "public_body", behaviour, record, treasury, treasury_iban, treasury_bic, structure=structure)

@@ -38,7 +38,7 @@ class Draft:
     @property
     def totals(self) -> Totals:
         return invoice_totals(
-            (Decimal(l["quantity"]), Decimal(l["unit_price"]), Decimal(l["vat_rate"])) for l in self.lines
+            (Decimal(line["quantity"]), Decimal(line["unit_price"]), Decimal(line["vat_rate"])) for line in self.lines
         )
 
     @property
@@ -100,7 +100,8 @@ def make_invoices(rng: random.Random, profiles: list[Profile], start: date, as_o
                 if channel in ("portal_a", "portal_b") or (channel == "email" and profile.segment == "large_account"
                                                            and rng.random() < 0.5):
                     po_counter[channel] += rng.randint(1, 40)
-                    draft.po_number = {"portal_a": str(po_counter["portal_a"]), "portal_b": f"PO-{po_counter['portal_b']}",
+                    draft.po_number = {"portal_a": str(po_counter["portal_a"]),
+                                       "portal_b": f"PO-{po_counter['portal_b']}",
                                        "email": f"BC-{year}-{po_counter['email']}"}[channel]
                 if profile.structure is not None:
                     if profile.structure["commitment_required"] or rng.random() < 0.3:
@@ -125,7 +126,8 @@ def credit_note_for(rng: random.Random, invoice: Draft, issue: date) -> Draft:
     line = invoice.lines[0]
     quantity = Decimal(line["quantity"])
     if quantity > 1:
-        credited_quantity = max(Decimal(1), (quantity * Decimal(rng.choice(("0.2", "0.25", "0.5")))).to_integral_value())
+        share = Decimal(rng.choice(("0.2", "0.25", "0.5")))
+        credited_quantity = max(Decimal(1), (quantity * share).to_integral_value())
         credited = {**line, "quantity": str(credited_quantity)}
     else:
         share = Decimal(rng.choice(("0.10", "0.15", "0.20")))

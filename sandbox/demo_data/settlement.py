@@ -69,7 +69,7 @@ class Payment:
 
     @property
     def amount(self) -> Decimal:
-        return sum((l.allocate for l in self.lines), ZERO) - sum((l.write_off for l in self.lines), ZERO)
+        return sum((line.allocate for line in self.lines), ZERO) - sum((line.write_off for line in self.lines), ZERO)
 
 
 def _delay(rng: random.Random, profile: Profile, invoice: Draft, start: date) -> int:
@@ -156,9 +156,9 @@ def group_payments(rng: random.Random, pieces: list[Piece]) -> list[Payment]:
     for payment in payments:
         fee = payment.profile.bank_fee
         if fee:
-            candidates = [l for l in payment.lines if l.write_off == 0 and l.allocate > fee * 2]
+            candidates = [line for line in payment.lines if line.write_off == 0 and line.allocate > fee * 2]
             if candidates:
-                line = max(candidates, key=lambda l: l.allocate)
+                line = max(candidates, key=lambda candidate: candidate.allocate)
                 line.write_off, line.reason = fee, "bank_fees"
     return payments
 
@@ -181,15 +181,17 @@ def describe(rng: random.Random, payment: Payment, sequence: int) -> None:
     """The bank reference, the payer's end-to-end id and the remittance text, with the noise real
     transfers carry (typos, missing references, "see advice" for long runs)."""
     payment.bank_reference = f"BR{payment.date:%Y%m%d}{sequence:05d}"
-    numbers = [l.invoice.number for l in payment.lines]
+    numbers = [line.invoice.number for line in payment.lines]
     profile = payment.profile
     if profile.segment == "public_body":
         mandate = f"MDT{payment.date:%Y}-{rng.randint(1000, 99999):06d}"
         payment.end_to_end_id = mandate
-        payment.remittance_info, payment.remittance_noise = f"{mandate} {profile.record['legal_name'].upper()} FACT {' '.join(numbers)}", "exact"
+        payment.remittance_info = f"{mandate} {profile.record['legal_name'].upper()} FACT {' '.join(numbers)}"
+        payment.remittance_noise = "exact"
     elif len(numbers) > 4:
         payment.end_to_end_id = f"RUN{payment.date:%Y%m%d}{rng.randint(100, 999)}"
-        payment.remittance_info, payment.remittance_noise = f"PAIEMENT FOURNISSEURS DU {payment.date:%d/%m/%Y} VOIR AVIS", "see_advice"
+        payment.remittance_info = f"PAIEMENT FOURNISSEURS DU {payment.date:%d/%m/%Y} VOIR AVIS"
+        payment.remittance_noise = "see_advice"
     else:
         payment.end_to_end_id = rng.choice(("NOTPROVIDED", f"E2E{rng.randint(10**8, 10**9 - 1)}"))
         noise = rng.choices(("exact", "prefixed", "typo", "missing"), weights=(55, 15, 15, 15))[0]
@@ -207,7 +209,9 @@ def describe(rng: random.Random, payment: Payment, sequence: int) -> None:
     payment.remittance_info = payment.remittance_info[:140]
 
 
-def settle(rng: random.Random, invoices: list[Draft], start: date, as_of: date) -> tuple[list[Payment], list[Draft], dict]:
+def settle(
+    rng: random.Random, invoices: list[Draft], start: date, as_of: date
+) -> tuple[list[Payment], list[Draft], dict]:
     """Payments received up to ``as_of``, the credit notes issued, and the promises to pay
     ({invoice number: (date, amount)}) of late payers whose transfer comes after ``as_of``."""
     pieces: list[Piece] = []
@@ -261,7 +265,7 @@ def payment_json(payment: Payment, as_of: date) -> dict:
 
 def allocations_json(payment: Payment) -> dict:
     return {
-        "allocations": [{"invoice": l.invoice.number, "amount": to_json(l.allocate)} for l in payment.lines],
-        "write_offs": [{"invoice": l.invoice.number, "amount": to_json(l.write_off), "reason": l.reason}
-                       for l in payment.lines if l.write_off],
+        "allocations": [{"invoice": line.invoice.number, "amount": to_json(line.allocate)} for line in payment.lines],
+        "write_offs": [{"invoice": line.invoice.number, "amount": to_json(line.write_off), "reason": line.reason}
+                       for line in payment.lines if line.write_off],
     }

@@ -99,12 +99,14 @@ def plan_allocation(
             continue
         if (allocate > 0) != (item.open_amount > 0):
             sign = "negative" if item.is_credit_note else "positive"
-            problems.append(Problem(alloc_field, f"{line.number}: the allocation must be {sign}, like the open amount."))
+            problems.append(
+                Problem(alloc_field, f"{line.number}: the allocation must be {sign}, like the open amount."))
             continue
         if abs(allocate) > abs(item.open_amount):
             problems.append(Problem(
                 alloc_field,
-                f"{line.number}: {format_amount(allocate)} is more than the open amount {format_amount(item.open_amount)}.",
+                f"{line.number}: {format_amount(allocate)} is more than the open amount "
+                f"{format_amount(item.open_amount)}.",
             ))
             continue
         reason = line.reason.strip() or None
@@ -113,7 +115,8 @@ def plan_allocation(
                 problems.append(Problem(wo_field, f"{line.number}: a credit note cannot be written off here."))
                 continue
             if write_off < 0 or write_off > allocate:
-                problems.append(Problem(wo_field, f"{line.number}: the write-off must be between 0 and the allocation."))
+                problems.append(
+                    Problem(wo_field, f"{line.number}: the write-off must be between 0 and the allocation."))
                 continue
             if reason not in WRITE_OFF_REASONS:
                 problems.append(Problem(reason_field, f"{line.number}: choose a reason for the write-off."))

@@ -54,7 +54,8 @@ def open_items_export():
     today = clock().today()
     rows = open_items(db(), filters, today)
     criteria = ", ".join(f"{k}={v}" for k, v in request.args.items() if v) or "All open items"
-    content = open_items_workbook(rows, _company_name(), clock().now().astimezone(PARIS), g.user.username, f"Filters: {criteria}")
+    content = open_items_workbook(rows, _company_name(), clock().now().astimezone(PARIS), g.user.username,
+                                  f"Filters: {criteria}")
     return _download(content, f"open_items_{today.isoformat()}.xlsx")
 
 
@@ -82,5 +83,6 @@ def new_invoices_export():
         .options(joinedload(Invoice.customer), selectinload(Invoice.lines), joinedload(Invoice.credited_invoice))
         .order_by(Invoice.issue_date, Invoice.number)
     ).unique().all()
-    content = new_invoices_workbook(list(invoices), _company_name(), clock().now().astimezone(PARIS), g.user.username, since)
+    content = new_invoices_workbook(list(invoices), _company_name(), clock().now().astimezone(PARIS),
+                                    g.user.username, since)
     return _download(content, f"new_invoices_since_{since.isoformat()}.xlsx")

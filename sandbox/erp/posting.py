@@ -21,7 +21,9 @@ def confirmation_number(session: Session, year: int) -> str:
 def customer_open_items(session: Session, customer: Customer, today: date) -> dict[str, OpenItem]:
     """The customer's open items as the allocation rules see them, by document number."""
     rows = open_items(session, OpenItemFilters(customer_id=customer.id), today)
-    return {row.invoice.number: OpenItem(row.invoice.number, row.open_amount, row.invoice.is_credit_note) for row in rows}
+    return {
+        row.invoice.number: OpenItem(row.invoice.number, row.open_amount, row.invoice.is_credit_note) for row in rows
+    }
 
 
 def payment_with_bank_reference(session: Session, bank_reference: str) -> Payment | None:

@@ -166,7 +166,8 @@ def _customers(session: Session, raws: list[dict]) -> dict[str, Customer]:
         customer = Customer(**values, currency=raw.get("currency") or "EUR")
         customer.ibans = [CustomerIban(iban=iban) for iban in ibans]
         customer.notes = [
-            CustomerNote(created_at=datetime.fromisoformat(note["created_at"]), author=note["author"], text=note["text"])
+            CustomerNote(created_at=datetime.fromisoformat(note["created_at"]), author=note["author"],
+                         text=note["text"])
             for note in raw.get("notes", [])
         ]
         session.add(customer)
@@ -211,7 +212,7 @@ def _invoices(session: Session, raws: list[dict], customers: dict[str, Customer]
             ))
         if not lines:
             raise SeedError(f"{where}: an invoice needs lines")
-        totals = invoice_totals((l.quantity, l.unit_price, l.vat_rate) for l in lines)
+        totals = invoice_totals((item.quantity, item.unit_price, item.vat_rate) for item in lines)
         given = tuple(_decimal(raw.get(k), where) for k in ("total_net", "total_vat", "total_gross"))
         if given != (totals.net, totals.vat, totals.gross):
             raise SeedError(f"{where}: totals {given} do not match its lines {totals}")

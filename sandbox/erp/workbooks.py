@@ -74,7 +74,9 @@ OPEN_ITEMS_HEADERS = (
 )
 
 
-def open_items_workbook(rows: list[OpenItemRow], company: str, exported_at: datetime, user: str, criteria: str) -> bytes:
+def open_items_workbook(
+    rows: list[OpenItemRow], company: str, exported_at: datetime, user: str, criteria: str
+) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Open items"
@@ -98,7 +100,9 @@ AGED_HEADERS = ("Customer code", "Customer name", "Category", "Dunning language"
                 *(AGING_LABELS[b] for b in AGING_BUCKETS), "Total", "Disputed")
 
 
-def aged_balance_workbook(rows: list[AgedBalanceRow], company: str, exported_at: datetime, user: str, as_of: date) -> bytes:
+def aged_balance_workbook(
+    rows: list[AgedBalanceRow], company: str, exported_at: datetime, user: str, as_of: date
+) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Aged balance"
@@ -125,7 +129,9 @@ LINES_HEADERS = ("Document number", "Line", "Order line", "Description", "Quanti
                  "VAT category", "Net amount")
 
 
-def new_invoices_workbook(invoices: list[Invoice], company: str, exported_at: datetime, user: str, since: date) -> bytes:
+def new_invoices_workbook(
+    invoices: list[Invoice], company: str, exported_at: datetime, user: str, since: date
+) -> bytes:
     """Invoices and credit notes issued since a date with their customers' invoicing details, and a
     second sheet of their lines. "Service code" is the document's own (BT-10, empty when the
     invoice was not given one); "Chorus Pro service code" is the customer's default."""

@@ -71,7 +71,8 @@ class Dovecot:
         self.imap_port, self.lmtp_port = imap_port, lmtp_port
         self.paths.config.write_text(
             render_config(
-                self.paths, self._users, host=self.host, hostname=self.hostname, imap_port=imap_port, lmtp_port=lmtp_port
+                self.paths, self._users, host=self.host, hostname=self.hostname, imap_port=imap_port,
+                lmtp_port=lmtp_port,
             ),
             encoding="utf-8",
         )

@@ -24,7 +24,9 @@ class DeliveryError(RuntimeError):
         return 500 <= self.code < 600
 
 
-def deliver(message: bytes, to: str | Iterable[str], *, port: int, host: str = "127.0.0.1", mail_from: str = "") -> None:
+def deliver(
+    message: bytes, to: str | Iterable[str], *, port: int, host: str = "127.0.0.1", mail_from: str = ""
+) -> None:
     """Store ``message`` in each recipient's INBOX, one LMTP transaction per recipient.
 
     One transaction each because LMTP answers DATA once per recipient and smtplib reads one

@@ -48,7 +48,8 @@ class MailServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._users = system_users()
         self._dovecot = Dovecot(self.data_dir, self._users, host=HOST, hostname=hostname)
-        self._accounts = Accounts(self._dovecot.paths.users, self._users.internal_gid if self._users.privileged else None)
+        self._accounts = Accounts(self._dovecot.paths.users,
+                                  self._users.internal_gid if self._users.privileged else None)
         if accounts:
             self._accounts.add(accounts)
         self._wanted = {"imap": imap_port, "lmtp": lmtp_port, "smtp": smtp_port}
@@ -58,7 +59,7 @@ class MailServer:
         self._smtp_port = 0
 
     # -- lifecycle -------------------------------------------------------------------------
-    def start(self) -> "MailServer":
+    def start(self) -> MailServer:
         if self.running:
             raise MailServerError("the mail server is already running")
         try:
@@ -94,10 +95,12 @@ class MailServer:
     def running(self) -> bool:
         return self._dovecot.running
 
-    def __enter__(self) -> "MailServer":
+    def __enter__(self) -> MailServer:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     # -- mailboxes -------------------------------------------------------------------------

@@ -44,7 +44,9 @@ class RelayHandler:
         self._lmtp_port = lmtp_port
         self._hostname = hostname
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
         try:
             domain = normalise_address(address).partition("@")[2]
         except ValueError:

@@ -1,29 +1,22 @@
 """Crashes and concurrency: a bot killed mid-item, 8 processes reserving from one queue, secrets written by bots."""
 import multiprocessing
-import os
 import signal
-import subprocess
-import sys
 import time
 
 from sqlalchemy import select
 
-from control_room import leases, transitions
-from control_room.actors import Actor
-from control_room.db import make_engine, make_session_factory
-from control_room.models import ItemState, WorkItem
-from control_room.processes import get_process
-from control_room.reservation import reserve_next
-from control_room.transitions import NewItem
-from tests.control_room.fleet import ADMIN, auth, bare_step_run, declare, register_runner, start_and_claim
-from tests.control_room.test_robot_api import BOT, run_bot
+from control_room.audit.actors import Actor
+from control_room.fleet.processes import get_process
+from control_room.queue import leases, transitions
+from control_room.queue.models import ItemState, WorkItem
+from control_room.queue.reservation import reserve_next
+from control_room.queue.transitions import NewItem
+from control_room.storage.engine import make_engine, make_session_factory
+from tests.support.robot_bots import BOT, assignment_env, run_bot, start_bot
+from tests.support.seeds import ADMIN, auth, bare_step_run, declare, register_runner, start_and_assign
 
 ITEMS = 400
 WORKERS = 8
-
-
-def _robot_env(claim: dict, url: str) -> dict[str, str]:
-    return {k: (url if k.endswith("_HOST") else v) for k, v in claim["env"].items()}
 
 
 def test_bot_killed_mid_item_gets_its_item_back_after_the_lease(app, sessions, live_server, tmp_path):
@@ -31,11 +24,9 @@ def test_bot_killed_mid_item_gets_its_item_back_after_the_lease(app, sessions, l
     server, client = live_server(app), app.test_client()
     runner = register_runner(client, sessions)
     ready = tmp_path / "ready"
-    claim = start_and_claim(client, sessions, "invoices", [{"payload": {"ready_file": str(ready)}, "reference": "F-1"}],
-                            runner)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RC_")} | _robot_env(claim, server.url)
-    bot = subprocess.Popen([sys.executable, "-m", "robocorp.tasks", "run", str(BOT), "-t", "hang_on_first_item",
-                            "-o", str(tmp_path / "out")], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    claim = start_and_assign(client, sessions, "invoices",
+                             [{"payload": {"ready_file": str(ready)}, "reference": "F-1"}], runner)
+    bot = start_bot(BOT, "hang_on_first_item", assignment_env(claim, server.url), tmp_path / "out")
     try:
         deadline = time.monotonic() + 60
         while not ready.exists():
@@ -65,9 +56,9 @@ def test_bot_killed_mid_item_gets_its_item_back_after_the_lease(app, sessions, l
     # the runner reports the dead bot; a new run takes the item again and completes it
     assert client.post(f"/api/v1/step-runs/{claim['step_run_id']}/finish", json={"exit_code": -9},
                        headers=auth(runner)).status_code == 200
-    second = start_and_claim(client, sessions, "invoices", [], runner)
+    second = start_and_assign(client, sessions, "invoices", [], runner)
     assert second["env"]["RC_WORKITEM_ID"] == str(item_id)
-    result = run_bot(BOT, "complete_all", _robot_env(second, server.url), tmp_path / "out2")
+    result = run_bot(BOT, "complete_all", assignment_env(second, server.url), tmp_path / "out2")
     assert result.returncode == 0, result.stdout[-2000:]
     with sessions() as session:
         item = session.get(WorkItem, item_id)
@@ -81,11 +72,12 @@ def test_bot_rotates_a_secret_through_the_transit_envelope(app, sessions, live_s
         vault.set(session, "portal_a", {"login": "acme", "password": "old-password"}, ADMIN, processes=["invoices"])
     server, client = live_server(app), app.test_client()
     runner = register_runner(client, sessions)
-    claim = start_and_claim(client, sessions, "invoices", [{"payload": {}}], runner)
-    result = run_bot(BOT, "rotate_portal_password", _robot_env(claim, server.url), tmp_path / "out")
+    claim = start_and_assign(client, sessions, "invoices", [{"payload": {}}], runner)
+    result = run_bot(BOT, "rotate_portal_password", assignment_env(claim, server.url), tmp_path / "out")
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     with sessions.begin() as session:
-        assert dict(vault.read(session, "portal_a", "invoices", ADMIN)) == {"login": "acme", "password": "renewed-by-bot"}
+        assert dict(vault.read(session, "portal_a", "invoices", ADMIN)) == {
+            "login": "acme", "password": "renewed-by-bot"}
 
 
 def _reserver(url: str, queue_id: int, step_run_id: int, out: "multiprocessing.Queue") -> None:

@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from control_room import db
-from tests.postgres_cluster import Cluster, find_bindir
+from control_room.storage import engine as db
+from tests.support.postgres import Cluster, find_bindir
 
 pytestmark = pytest.mark.postgres
 

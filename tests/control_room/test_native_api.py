@@ -3,8 +3,9 @@ import io
 
 from sqlalchemy import func, select
 
-from control_room.models import AuditEvent, ItemState, WorkItem
-from tests.control_room.fleet import auth, declare, user_token
+from control_room.audit.models import AuditEvent
+from control_room.queue.models import ItemState, WorkItem
+from tests.support.seeds import auth, declare, user_token
 
 
 def _count_items(sessions) -> int:
@@ -45,7 +46,8 @@ def test_bad_input_is_refused_clearly_and_leaves_nothing(app, sessions, settings
     naive = client.post("/api/v1/items", json={"process": "invoices", "deadline": "2026-12-01T10:00:00"},
                         headers=auth(ops))
     assert naive.status_code == 400 and "timezone" in naive.get_json()["error"]["message"]
-    huge = client.post("/api/v1/items", json={"process": "invoices", "payload": {"x": "a" * (settings.max_payload_bytes + 10)}},
+    huge = client.post("/api/v1/items",
+                       json={"process": "invoices", "payload": {"x": "a" * (settings.max_payload_bytes + 10)}},
                        headers=auth(ops))
     assert huge.status_code == 413
     unknown = client.post("/api/v1/items", json={"process": "nope"}, headers=auth(ops))
@@ -58,8 +60,8 @@ def test_bad_input_is_refused_clearly_and_leaves_nothing(app, sessions, settings
 def test_file_over_the_limit_is_413_and_nothing_is_kept(tmp_path, database_url):
     from control_room import create_app
     from control_room.config import Settings
-    from control_room.db import make_engine
-    from control_room.migrations_runner import upgrade
+    from control_room.storage.engine import make_engine
+    from control_room.storage.migrate import upgrade
 
     settings = Settings(home=tmp_path / "h", database_url=database_url, max_file_bytes=1000)
     engine = make_engine(settings.resolved_database_url)
@@ -103,7 +105,8 @@ def test_batch_operations_all_or_nothing_and_audited(app, sessions):
     assert refused.status_code == 409 and refused.get_json()["error"]["failures"][0]["id"] == 424242
     with sessions() as session:
         assert {i.state for i in session.scalars(select(WorkItem))} == {ItemState.NEW}
-    no_reason = client.post("/api/v1/items/batch", json={"action": "done", "ids": ids, "reason": " "}, headers=auth(ops))
+    no_reason = client.post("/api/v1/items/batch", json={"action": "done", "ids": ids, "reason": " "},
+                            headers=auth(ops))
     assert no_reason.status_code == 400
     moved = client.post("/api/v1/items/batch", json={"action": "move", "ids": ids[:1], "reason": "wrong process",
                                                       "queue": "disputes.collect"}, headers=auth(ops))
@@ -127,7 +130,8 @@ def test_batch_operations_all_or_nothing_and_audited(app, sessions):
 def test_openapi_document_lists_the_routes(app):
     doc = app.test_client().get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.")
-    assert {"/api/v1/items", "/api/v1/items/batch", "/api/v1/runners/claim", "/api/v1/runs/{run_id}/stop"} <= set(doc["paths"])
+    assert {"/api/v1/items", "/api/v1/items/batch", "/api/v1/runners/assignments",
+            "/api/v1/runs/{run_id}/stop"} <= set(doc["paths"])
     routes = {str(r) for r in app.url_map.iter_rules() if str(r).startswith("/api/v1/")}
     documented = {p.replace("{", "<").replace("}", ">") for p in doc["paths"]}
     undocumented = {r for r in routes if r.replace("<int:", "<") not in documented and "openapi" not in r}

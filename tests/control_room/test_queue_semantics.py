@@ -2,15 +2,17 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from control_room import leases, transitions
-from control_room.actors import Actor
-from control_room.models import AuditEvent, ExceptionType, ItemState, WorkItem
-from control_room.processes import get_process
-from control_room.reservation import reserve_next
-from control_room.transitions import NewItem
-from tests.control_room.fleet import ADMIN, bare_step_run, declare
+from control_room.audit.actors import Actor
+from control_room.audit.models import AuditEvent
+from control_room.clock import SYSTEM_CLOCK
+from control_room.fleet.processes import get_process
+from control_room.queue import leases, transitions
+from control_room.queue.models import ExceptionType, ItemState, WorkItem
+from control_room.queue.reservation import reserve_next
+from control_room.queue.transitions import NewItem
+from tests.support.seeds import ADMIN, bare_step_run, declare
 
 
 @pytest.fixture
@@ -38,7 +40,7 @@ def _item(sessions, item_id) -> WorkItem:
 
 def test_reservation_order_priority_then_deadline_then_age_and_deferred_wait(sessions, queue_env):
     queue_id, run_id = queue_env
-    now = transitions.now_utc()
+    now = SYSTEM_CLOCK.now()
     old_low = _add(sessions)
     deferred_high = _add(sessions, priority=9, defer_until=now + timedelta(hours=1))
     late_deadline = _add(sessions, priority=5, deadline=now + timedelta(days=2))
@@ -62,7 +64,7 @@ def test_business_failure_is_escalated_without_retry(sessions, queue_env):
     assert _reserve(sessions, queue_id, run_id) is None
 
 
-def test_application_failures_retry_with_back_off_then_escalate(sessions, queue_env):
+def test_application_failures_retry_with_back_off_then_escalate(sessions, queue_env, clock):
     queue_id, run_id = queue_env
     item_id = _add(sessions)
     gaps = []
@@ -76,9 +78,7 @@ def test_application_failures_retry_with_back_off_then_escalate(sessions, queue_
             assert retried and item.state is ItemState.NEW
             gaps.append((item.defer_until - item.updated_at).total_seconds())
             assert _reserve(sessions, queue_id, run_id) is None  # waits for its back-off
-            with sessions.begin() as session:  # let the back-off pass
-                session.execute(update(WorkItem).where(WorkItem.id == item_id).values(
-                    defer_until=transitions.now_utc() - timedelta(seconds=1)))
+            clock.advance(timedelta(seconds=gaps[-1] + 1))  # let the back-off pass
         else:
             assert not retried and item.state is ItemState.EXCEPTION
     assert [round(g) for g in gaps] == [10, 20]
@@ -94,14 +94,13 @@ def test_duplicate_reference_is_refused_with_existing_id(sessions, queue_env):
         assert session.scalar(select(WorkItem.id).where(WorkItem.reference == "INV-2026-0001")) == first
 
 
-def test_expired_lease_returns_item_as_application_failure(sessions, queue_env):
+def test_expired_lease_returns_item_as_application_failure(sessions, queue_env, clock):
     queue_id, run_id = queue_env
     item_id = _add(sessions)
     _reserve(sessions, queue_id, run_id, lease=60)
     with sessions.begin() as session:
         assert leases.sweep_expired(session) == 0  # lease still running
-        session.execute(update(WorkItem).where(WorkItem.id == item_id).values(
-            lease_expires_at=transitions.now_utc() - timedelta(seconds=1)))
+    clock.advance(timedelta(seconds=61))
     with sessions.begin() as session:
         assert leases.sweep_expired(session) == 1
     item = _item(sessions, item_id)
@@ -155,9 +154,9 @@ def test_reserved_item_cannot_be_deleted_or_marked_done_by_a_person(sessions, qu
             transitions.delete(session, item_id, ADMIN, "no")
 
 
-def test_poll_code_from_schedules_yaml_defers_without_spending_attempts(sessions):
-    from control_room.fleet_file import parse
-    from control_room.fleet_sync import apply_fleet
+def test_poll_code_from_schedules_yaml_defers_without_spending_attempts(sessions, clock):
+    from control_room.fleet.schedules_file import parse
+    from control_room.fleet.schedules_sync import apply_fleet
 
     fleet = parse("""
 processes:
@@ -181,6 +180,4 @@ processes:
         item = _item(sessions, item_id)
         assert item.state is ItemState.NEW and item.attempts == 0
         assert round((item.defer_until - item.updated_at).total_seconds()) == 7200
-        with sessions.begin() as session:
-            session.execute(update(WorkItem).where(WorkItem.id == item_id).values(
-                defer_until=transitions.now_utc() - timedelta(seconds=1)))
+        clock.advance(timedelta(seconds=7201))

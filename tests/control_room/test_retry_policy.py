@@ -1,9 +1,9 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from control_room.models import ExceptionType
-from control_room.retry_policy import RetryPolicy, decide
+from control_room.queue.models import ExceptionType
+from control_room.queue.retry_policy import RetryPolicy, decide
 
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
 def test_business_failure_escalates_at_once():

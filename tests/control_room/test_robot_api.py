@@ -1,26 +1,18 @@
 """An unmodified robocorp bot runs against a live control room; every effect is checked in the database."""
 import hashlib
 import io
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import requests
 from sqlalchemy import select
 
-from control_room.processes import get_process
-from control_room.models import AuditEvent, ItemState, Queue, RunState, StepRun, WorkItem
-from tests.control_room.fleet import ADMIN, auth, declare, register_runner, start_and_claim, user_token
+from control_room.audit.models import AuditEvent
+from control_room.fleet.models import RunState, StepRun
+from control_room.fleet.processes import get_process
+from control_room.queue.models import ItemState, Queue, WorkItem
+from tests.support.robot_bots import BOT, assignment_env, run_bot
+from tests.support.seeds import ADMIN, auth, declare, register_runner, start_and_assign, user_token
 
-BOT = Path(__file__).parents[1] / "bots" / "invoice_echo" / "tasks.py"
 PDF = b"%PDF-1.4 fake invoice F-1\n%%EOF"
-
-
-def run_bot(task_file: Path, task: str, env: dict[str, str], out: Path, timeout: int = 120):
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("RC_")} | env
-    return subprocess.run([sys.executable, "-m", "robocorp.tasks", "run", str(task_file), "-t", task, "-o", str(out)],
-                          env=full_env, capture_output=True, text=True, timeout=timeout)
 
 
 def _store_secret(app, sessions, processes):
@@ -40,13 +32,11 @@ def test_unmodified_robocorp_bot_runs_against_the_control_room(app, sessions, li
         "item": '{"process": "invoices", "reference": "F-1", "payload": {"invoice": "F-1"}}',
         "file": (io.BytesIO(PDF), "invoice.pdf")}, content_type="multipart/form-data")
     assert good.status_code == 201, good.get_json()
-    claim = start_and_claim(client, sessions, "invoices", [
+    claim = start_and_assign(client, sessions, "invoices", [
         {"payload": {"invoice": "F-2", "fail": "business"}, "reference": "F-2"},
         {"payload": {"invoice": "F-3", "fail": "application"}, "reference": "F-3"},
     ], runner)
-    env = {k: (server.url if k.endswith("_HOST") else v) for k, v in claim["env"].items()}
-
-    result = run_bot(BOT, "handle_invoices", env, tmp_path / "out")
+    result = run_bot(BOT, "handle_invoices", assignment_env(claim, server.url), tmp_path / "out")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert (tmp_path / "out" / "log.html").exists()
     assert client.post(f"/api/v1/step-runs/{claim['step_run_id']}/finish", json={"exit_code": 0},
@@ -98,7 +88,7 @@ def test_run_token_is_refused_for_another_process(app, sessions):
     ops = user_token(sessions, "ops")
     other = client.post("/api/v1/items", json={"process": "dunning", "payload": {"customer": "C1"}}, headers=auth(ops))
     other_id = other.get_json()["id"]
-    claim = start_and_claim(client, sessions, "invoices", [{"payload": {"invoice": "F-1"}}], runner)
+    claim = start_and_assign(client, sessions, "invoices", [{"payload": {"invoice": "F-1"}}], runner)
     token = {"Authorization": f"Bearer {claim['env']['RC_API_WORKITEM_TOKEN']}"}
 
     assert client.get(f"/json-v1/workspaces/arfleet/workitems/{other_id}/data", headers=token).status_code == 403

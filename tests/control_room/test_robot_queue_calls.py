@@ -5,8 +5,9 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from control_room.models import AuditEvent, ItemState, WorkItem
-from tests.control_room.fleet import declare, register_runner, start_and_claim
+from control_room.audit.models import AuditEvent
+from control_room.queue.models import ItemState, WorkItem
+from tests.support.seeds import declare, register_runner, start_and_assign
 
 
 @pytest.fixture
@@ -15,7 +16,7 @@ def run(app, sessions):
     declare(sessions, "invoices")
     client = app.test_client()
     runner = register_runner(client, sessions)
-    claim = start_and_claim(client, sessions, "invoices", [{"payload": {"n": n}} for n in range(3)], runner)
+    claim = start_and_assign(client, sessions, "invoices", [{"payload": {"n": n}} for n in range(3)], runner)
     env = claim["env"]
     prefix = (f"/process-v1/workspaces/arfleet/processes/{env['RC_PROCESS_ID']}/runs/{env['RC_PROCESS_RUN_ID']}"
               f"/robotRuns/{env['RC_ACTIVITY_RUN_ID']}")
@@ -108,7 +109,8 @@ def test_tokens_routes_methods_and_sizes_are_checked_before_anything_is_read(run
     assert get.status_code == 405 and get.get_json()["error"]["code"] == "method_not_allowed"
     limit = app.extensions["arfleet"].settings.max_payload_bytes
     huge = json.dumps({"workItemId": held, "state": "COMPLETED", "pad": "x" * (2 * limit)})
-    too_big = client.post(f"{prefix}/release-work-item", data=huge, headers={**token, "Content-Type": "application/json"})
+    too_big = client.post(f"{prefix}/release-work-item", data=huge,
+                          headers={**token, "Content-Type": "application/json"})
     assert too_big.status_code == 413 and too_big.get_json()["error"]["code"] == "too_large"
     assert _state(sessions, held) is ItemState.RESERVED
 
@@ -119,7 +121,7 @@ def test_on_postgresql_one_statement_changes_exactly_what_the_general_path_chang
     """Reserve and complete in one statement each (PostgreSQL) leave the same rows and the same audit
     events as the general path (transitions + audit.record), which SQLite and every refusal take."""
     from control_room.api import robot_queue
-    from control_room.runs import run_for_token
+    from control_room.fleet.runs import run_for_token
 
     assert app.wsgi_app._one_statement is not None  # the front took the one-statement path
     client, prefix, token, held = run
@@ -160,7 +162,7 @@ def test_eight_bots_reserving_and_completing_at_once_take_each_item_once(app, se
     declare(sessions, "invoices")
     client = app.test_client()
     runner = register_runner(client, sessions)
-    claim = start_and_claim(client, sessions, "invoices", [{"payload": {"n": n}} for n in range(120)], runner)
+    claim = start_and_assign(client, sessions, "invoices", [{"payload": {"n": n}} for n in range(120)], runner)
     env = claim["env"]
     server = live_server(app)
     calls = (f"{server.url}/process-v1/workspaces/arfleet/processes/{env['RC_PROCESS_ID']}/runs/"

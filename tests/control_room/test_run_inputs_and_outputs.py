@@ -4,12 +4,21 @@ a run dies holding its input."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 from sqlalchemy import select
 
-from control_room.models import AuditEvent, ItemState, Queue, RunState, StepRun, WorkItem
-from control_room.processes import ProcessSpec, StepSpec, apply_spec
-from tests.control_room.fleet import ADMIN, auth, register_runner, start_and_claim, user_token
+from control_room.audit.models import AuditEvent
+from control_room.fleet.models import RunState, StepRun
+from control_room.fleet.processes import ProcessSpec, StepSpec, apply_spec
+from control_room.queue.models import ItemState, Queue, WorkItem
+from tests.support.seeds import (
+    ADMIN,
+    auth,
+    register_runner,
+    start_and_assign,
+    user_token,
+)
 
 PREFIX = "/process-v1/workspaces/arfleet/processes"
 
@@ -48,7 +57,7 @@ def deliver_items(sessions) -> list[WorkItem]:
 def test_an_output_whose_reference_is_taken_is_refused_with_the_existing_item(app, sessions):
     declare_chain(sessions)
     client = app.test_client()
-    claim = start_and_claim(client, sessions, "distribution", [{"payload": {}}], register_runner(client, sessions))
+    claim = start_and_assign(client, sessions, "distribution", [{"payload": {}}], register_runner(client, sessions))
 
     first = create_output(client, claim, {"invoice": "F-1", "work_item_reference": "F-1:email"})
     assert first.status_code == 200, first.get_json()
@@ -66,17 +75,18 @@ def test_an_output_whose_reference_is_taken_is_refused_with_the_existing_item(ap
         ("F-1:email", ItemState.NEW, "F-1"), (None, ItemState.NEW, "F-2")]
 
     # a later run collecting the same invoice (overlapping windows) is told the queue already has it
-    later = start_and_claim(client, sessions, "distribution", [{"payload": {}}], register_runner(client, sessions, "vm-2"))
+    later = start_and_assign(client, sessions, "distribution", [{"payload": {}}],
+                             register_runner(client, sessions, "vm-2"))
     refused = create_output(client, later, {"invoice": "F-1", "work_item_reference": "F-1:email"})
     assert refused.status_code == 409 and refused.get_json()["error"]["existing_item_id"] == items[0].id
     assert len(deliver_items(sessions)) == 2
 
 
-def test_a_run_dying_with_its_input_leaves_no_half_written_output(app, sessions, settings):
+def test_a_run_dying_with_its_input_leaves_no_half_written_output(app, sessions, settings, clock):
     declare_chain(sessions)
     client = app.test_client()
     runner = register_runner(client, sessions)
-    claim = start_and_claim(client, sessions, "distribution", [{"payload": {"since": "2026-11-01"}}], runner)
+    claim = start_and_assign(client, sessions, "distribution", [{"payload": {"since": "2026-11-01"}}], runner)
     output_id = int(create_output(client, claim, {"invoice": "F-1", "work_item_reference": "F-1:portal_a"})
                     .get_json()["id"])
     slot = client.post(f"/json-v1/workspaces/arfleet/workitems/{output_id}/files",
@@ -99,9 +109,8 @@ def test_a_run_dying_with_its_input_leaves_no_half_written_output(app, sessions,
     assert deliver_items(sessions) == []
 
     # once its back-off has passed, the retry writes the output again, under the same reference
-    with sessions.begin() as session:
-        session.get(WorkItem, int(claim["env"]["RC_WORKITEM_ID"])).defer_until = None
-    retry = start_and_claim(client, sessions, "distribution", [], runner)
+    clock.advance(timedelta(hours=2))
+    retry = start_and_assign(client, sessions, "distribution", [], runner)
     again = create_output(client, retry, {"invoice": "F-1", "work_item_reference": "F-1:portal_a"})
     assert again.status_code == 200, again.get_json()
 
@@ -110,7 +119,7 @@ def test_a_first_step_that_starts_empty_gets_one_empty_input(app, sessions):
     declare_chain(sessions, starts_empty=True)
     client = app.test_client()
     runner = register_runner(client, sessions)
-    claim = start_and_claim(client, sessions, "distribution", [], runner)
+    claim = start_and_assign(client, sessions, "distribution", [], runner)
     data = client.get(f"/json-v1/workspaces/arfleet/workitems/{claim['env']['RC_WORKITEM_ID']}/data",
                       headers=robot(claim)[1])
     assert data.status_code == 200 and data.get_json() == {}
@@ -122,7 +131,7 @@ def test_a_first_step_that_starts_empty_gets_one_empty_input(app, sessions):
         assert [(i.state, i.payload) for i in waiting] == [(ItemState.DONE, {})]
 
     # a ready item in the queue is taken as it is: no extra empty one
-    given = start_and_claim(client, sessions, "distribution", [{"payload": {"since": "2026-11-01"}}], runner)
+    given = start_and_assign(client, sessions, "distribution", [{"payload": {"since": "2026-11-01"}}], runner)
     assert client.get(f"/json-v1/workspaces/arfleet/workitems/{given['env']['RC_WORKITEM_ID']}/data",
                       headers=robot(given)[1]).get_json() == {"since": "2026-11-01"}
 
@@ -134,7 +143,7 @@ def test_a_step_that_does_not_start_empty_ends_with_nothing_to_do(app, sessions)
     ops = user_token(sessions, "ops")
     started = client.post("/api/v1/processes/distribution/runs", json={}, headers=auth(ops))
     assert started.status_code == 201
-    assert client.post("/api/v1/runners/claim", json={"wait_seconds": 0}, headers=auth(runner)).status_code == 204
+    assert client.post("/api/v1/runners/assignments", json={"wait_seconds": 0}, headers=auth(runner)).status_code == 204
     with sessions() as session:
         [step_run] = session.scalars(select(StepRun)).all()
         assert step_run.state == RunState.COMPLETED

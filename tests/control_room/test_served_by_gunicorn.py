@@ -8,10 +8,10 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from control_room.models import AuditEvent
-from tests.control_room.fleet import auth, declare, user_token
-from tests.fleet_processes import wait_until
-from tests.live_server import free_port
+from control_room.audit.models import AuditEvent
+from tests.support.live_fleet import wait_until
+from tests.support.live_server import free_port
+from tests.support.seeds import auth, declare, user_token
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -30,9 +30,10 @@ def test_per_item_calls_are_served_and_left_out_of_the_access_log(app, sessions,
         reg = requests.post(f"{base}/api/v1/registration-tokens", json={}, headers=auth(it), timeout=10).json()
         runner = requests.post(f"{base}/api/v1/runners/register", json={"token": reg["token"], "name": "vm-1"},
                                timeout=10).json()["credential"]
-        requests.post(f"{base}/api/v1/processes/invoices/runs", json={"payloads": [{"payload": {"n": 1}}, {"payload": {"n": 2}}]},
+        requests.post(f"{base}/api/v1/processes/invoices/runs",
+                      json={"payloads": [{"payload": {"n": 1}}, {"payload": {"n": 2}}]},
                       headers=auth(ops), timeout=10).raise_for_status()
-        env_rc = requests.post(f"{base}/api/v1/runners/claim", json={"wait_seconds": 0}, headers=auth(runner),
+        env_rc = requests.post(f"{base}/api/v1/runners/assignments", json={"wait_seconds": 0}, headers=auth(runner),
                                timeout=10).json()["env"]
         calls = (f"{base}/process-v1/workspaces/arfleet/processes/{env_rc['RC_PROCESS_ID']}/runs/"
                  f"{env_rc['RC_PROCESS_RUN_ID']}/robotRuns/{env_rc['RC_ACTIVITY_RUN_ID']}")
@@ -51,7 +52,7 @@ def test_per_item_calls_are_served_and_left_out_of_the_access_log(app, sessions,
         server.terminate()
         server.wait(timeout=30)
     access = [line for line in log.read_text().splitlines() if '"POST ' in line or '"GET ' in line]
-    assert any("/api/v1/runners/claim" in line for line in access)
+    assert any("/api/v1/runners/assignments" in line for line in access)
     per_item = [line for line in access if "-work-item" in line]
     assert len(per_item) == 1 and '" 401 ' in per_item[0], per_item  # only the refused call
     with sessions() as session:

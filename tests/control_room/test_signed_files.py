@@ -6,13 +6,13 @@ import time
 from itsdangerous import URLSafeTimedSerializer
 
 from control_room.context import derive_key
-from tests.control_room.fleet import declare, register_runner, start_and_claim
+from tests.support.seeds import declare, register_runner, start_and_assign
 
 
 def _robot(client, sessions):
     declare(sessions, "invoices")
     runner = register_runner(client, sessions)
-    claim = start_and_claim(client, sessions, "invoices", [{"payload": {"n": 1}}], runner)
+    claim = start_and_assign(client, sessions, "invoices", [{"payload": {"n": 1}}], runner)
     return claim, {"Authorization": f"Bearer {claim['env']['RC_API_WORKITEM_TOKEN']}"}
 
 

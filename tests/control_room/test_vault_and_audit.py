@@ -1,18 +1,18 @@
 """The vault (encryption at rest, scopes, rotation, wrong key) and the audit chain."""
 import base64
 import os
-import subprocess
-import sys
 
 import pytest
 from sqlalchemy import select, text
 
-from control_room.actors import Actor
-from control_room.audit import SensitiveDetail, _write_pending_events, record, seal_all, verify_chain
-from control_room.models import AuditEvent, SecretVersion
+from control_room.audit import SensitiveDetail, record, seal_all, verify_chain
+from control_room.audit.actors import Actor
+from control_room.audit.log import _write_pending_events
+from control_room.audit.models import AuditEvent
+from control_room.vault.models import SecretVersion
+from control_room.vault.store import SecretOutOfScope
 from credentials.master_key import MasterKeyError
-from credentials.vault import SecretOutOfScope
-from tests.control_room.fleet import ADMIN
+from tests.support.seeds import ADMIN
 
 RUN = Actor.run(7)
 
@@ -128,16 +128,21 @@ def test_edited_audit_row_is_caught_by_arfleet_audit_verify(sessions, settings):
     with sessions.begin() as session:
         for n in range(5):
             record(session, ADMIN, "item.created", "work_item", n, {"n": n})
-    env = {**os.environ, "ARFLEET_HOME": str(settings.home), "ARFLEET_DATABASE_URL": settings.database_url}
-    ok = subprocess.run([sys.executable, "-m", "control_room.cli", "audit", "verify"], env=env,
-                        capture_output=True, text=True)
-    assert ok.returncode == 0 and "5 events verified" in ok.stdout
+    from click.testing import CliRunner
+
+    from control_room.cli import main
+
+    def verify():  # in-process; the command disposes its engine, so no connection outlives the call
+        return CliRunner().invoke(main, ["audit", "verify"], catch_exceptions=False, env={
+            "ARFLEET_HOME": str(settings.home), "ARFLEET_DATABASE_URL": settings.database_url})
+
+    ok = verify()
+    assert ok.exit_code == 0 and ok.stdout == "audit log intact: 5 events verified\n"
     with sessions() as session:
         third = session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()[2]
     _tamper(sessions, f"UPDATE audit_events SET details = '{{\"n\": 99}}' WHERE id = {third}")
-    broken = subprocess.run([sys.executable, "-m", "control_room.cli", "audit", "verify"], env=env,
-                            capture_output=True, text=True)
-    assert broken.returncode == 1
+    broken = verify()
+    assert broken.exit_code == 1
     assert f"event {third}" in broken.stderr and "altered" in broken.stderr
 
 

@@ -16,17 +16,17 @@ from datetime import datetime, timedelta
 import pytest
 import yaml
 
-from tests.e2e.conftest import (
+from tests.support.distribution import (
     COLLECTED,
     DELIVERED,
     PROCESS,
-    Fleet,
+    DistributionFleet,
     deliver_batch,
     explain,
     seed_batch,
     submitted_once,
 )
-from tests.fleet_processes import REPO, wait_until
+from tests.support.live_fleet import REPO, wait_until
 
 pytestmark = pytest.mark.browser
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -43,7 +43,7 @@ def on_portal(world, portal: str, number: str) -> list[dict]:
     return [s for s in world.submissions(portal) if s["invoice_number"] == number]
 
 
-def test_a_portal_that_is_down_is_retried_later_and_then_delivered_once(world, fleet: Fleet):
+def test_a_portal_that_is_down_is_retried_later_and_then_delivered_once(world, fleet: DistributionFleet):
     # IT shortens the back-off (2 minutes in schedules.yaml) so the test need not wait for it.
     fleet.apply_schedules(schedules_with(retry_backoff="5s"))
     customer = world.customer("portal_b")
@@ -80,10 +80,11 @@ def test_a_portal_that_is_down_is_retried_later_and_then_delivered_once(world, f
     assert item.state == "done" and item.attempts == 2, explain(fleet)
     assert submitted_once(world, "portal_b", [number]) == {number: item.payload["delivery"]["reference"]}
     [output] = fleet.items(DELIVERED)
-    assert output.parent_id == item.id and output.payload["delivery"]["reference"] == item.payload["delivery"]["reference"]
+    assert output.parent_id == item.id
+    assert output.payload["delivery"]["reference"] == item.payload["delivery"]["reference"]
 
 
-def test_a_renamed_submit_button_is_a_clear_escalation_with_a_screenshot(world, fleet: Fleet):
+def test_a_renamed_submit_button_is_a_clear_escalation_with_a_screenshot(world, fleet: DistributionFleet):
     customer = world.customer("portal_a")
     day = world.batch_day()
     [number] = [i["number"] for i in seed_batch(world, day, "R", [customer])]

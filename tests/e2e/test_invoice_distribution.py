@@ -19,13 +19,14 @@ from imapclient import IMAPClient
 from sqlalchemy import update
 
 from bots.portal_upload.facturx_document import facturx_file_name, read_embedded_xml
-from control_room.models import Process, WorkItem
-from tests.e2e.conftest import (
+from control_room.fleet.models import Process
+from control_room.queue.models import WorkItem
+from tests.support.distribution import (
     COLLECTED,
     DELIVERED,
     ON_BOTH_DATABASES,
     PROCESS,
-    Fleet,
+    DistributionFleet,
     World,
     by_number,
     deliver_batch,
@@ -34,7 +35,7 @@ from tests.e2e.conftest import (
     seed_batch,
     submitted_once,
 )
-from tests.fleet_processes import wait_until
+from tests.support.live_fleet import wait_until
 
 pytestmark = pytest.mark.browser
 FINAL = {"paid", "mise_en_paiement"}  # the sandbox's statuses after which nothing more happens
@@ -158,7 +159,7 @@ def test_a_portal_failing_one_request_in_three_still_gets_each_invoice_once(worl
     assert {n: collected[n].payload["delivery"]["reference"] for n in numbers} == references
 
 
-def delivered(fleet: Fleet, run_id: int) -> bool:
+def delivered(fleet: DistributionFleet, run_id: int) -> bool:
     steps = {s["step"]: s["state"] for s in fleet.run(run_id)["steps"]}
     return steps.get("deliver") not in (None, "pending", "running")
 

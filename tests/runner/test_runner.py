@@ -4,11 +4,12 @@ from datetime import timedelta
 import requests
 from sqlalchemy import select
 
-from control_room.models import ItemState, RunState, Runner, StepRun, WorkItem
-from control_room.scheduler import fail_lost_runners
-from control_room.transitions import now_utc
-from tests.control_room.fleet import auth, declare
-from tests.runner.conftest import wait_until
+from control_room.clock import SYSTEM_CLOCK
+from control_room.fleet.liveness import fail_lost_runners
+from control_room.fleet.models import Runner, RunState, StepRun
+from control_room.queue.models import ItemState, WorkItem
+from tests.support.live_fleet import wait_until
+from tests.support.seeds import auth, declare
 
 
 def _items(sessions) -> list[WorkItem]:
@@ -19,7 +20,7 @@ def _items(sessions) -> list[WorkItem]:
 def test_two_step_process_step_one_outputs_feed_step_two(fleet, sessions):
     declare(sessions, "relay", steps=("forward", "consume"), bot="relay", task="forward")
     with sessions.begin() as session:  # step 2 runs the other task of the same bot
-        from control_room.processes import get_process
+        from control_room.fleet.processes import get_process
         get_process(session, "relay").steps[1].task = "consume"
     fleet.runner()
     run_id = fleet.start("relay", [{"payload": {"n": n}} for n in range(3)])
@@ -30,7 +31,7 @@ def test_two_step_process_step_one_outputs_feed_step_two(fleet, sessions):
     assert len(items) == 6 and {i.state for i in items} == {ItemState.DONE}
     outputs = [i for i in items if i.parent_id]
     assert sorted(i.payload["n"] for i in outputs) == [0, 1, 2] and all(i.payload["forwarded"] for i in outputs)
-    consume_logs = fleet.logs(run["steps"][1]["id"])
+    consume_logs = fleet.step_logs(run["steps"][1]["id"])
     assert sum("consumed" in line for line in consume_logs) == 3
     assert any("bot exited with code 0" in line for line in consume_logs)
 
@@ -41,7 +42,7 @@ def test_log_lines_arrive_while_the_bot_is_still_running(fleet, sessions):
     run_id = fleet.start("talk", [{"payload": {"seconds": 6}}])
     step_id = wait_until(lambda: (r := fleet.run(run_id))["steps"] and r["steps"][0]["state"] == "running"
                          and r["steps"][0]["id"], 60, "the bot to start")
-    wait_until(lambda: any("working line 2" in line for line in fleet.logs(step_id)), 30, "early log lines")
+    wait_until(lambda: any("working line 2" in line for line in fleet.step_logs(step_id)), 30, "early log lines")
     assert fleet.run(run_id)["state"] == "running"  # lines arrived before the end
     assert fleet.wait_run(run_id)["state"] == "completed"
 
@@ -49,13 +50,13 @@ def test_log_lines_arrive_while_the_bot_is_still_running(fleet, sessions):
 def test_a_hanging_bot_is_killed_at_its_timeout_and_its_item_retried(fleet, sessions):
     declare(sessions, "stuck", bot="relay", task="hang", max_retries=3)
     with sessions.begin() as session:
-        from control_room.processes import get_process
+        from control_room.fleet.processes import get_process
         get_process(session, "stuck").steps[0].timeout_seconds = 3
     fleet.runner()
     run_id = fleet.start("stuck", [{"payload": {}, "reference": "F-1"}])
     run = fleet.wait_run(run_id, timeout=60)
     assert run["state"] == "failed"
-    assert any("timeout after 3s" in line for line in fleet.logs(run["steps"][0]["id"]))
+    assert any("timeout after 3s" in line for line in fleet.step_logs(run["steps"][0]["id"]))
     [item] = _items(sessions)
     assert item.state is ItemState.NEW and item.exception_code == "NOT_RELEASED" and item.attempts == 1
 
@@ -65,12 +66,12 @@ def test_a_stop_request_terminates_the_running_bot(fleet, sessions):
     fleet.runner()
     run_id = fleet.start("stuck", [{"payload": {}}])
     wait_until(lambda: any("never letting go" in line for r in [fleet.run(run_id)] for s in r["steps"]
-                           for line in fleet.logs(s["id"])), 60, "the bot to start")
+                           for line in fleet.step_logs(s["id"])), 60, "the bot to start")
     stopped = requests.post(f"{fleet.url}/api/v1/runs/{run_id}/stop", headers=auth(fleet.ops), timeout=10)
     assert stopped.status_code == 200
     run = fleet.wait_run(run_id, timeout=40)
     assert run["state"] == "stopped"
-    assert any("stop requested" in line for line in fleet.logs(run["steps"][0]["id"]))
+    assert any("stop requested" in line for line in fleet.step_logs(run["steps"][0]["id"]))
     [item] = _items(sessions)
     assert item.state is ItemState.NEW  # back in its queue
 
@@ -82,9 +83,9 @@ def test_a_killed_runner_is_marked_lost_and_its_items_come_back(fleet, sessions)
     wait_until(lambda: fleet.run(run_id)["state"] == "running", 60, "the run to start")
     runner.kill()
     with sessions.begin() as session:
-        assert fail_lost_runners(session, now_utc() + timedelta(seconds=30)) == []  # not yet: 2 minutes
+        assert fail_lost_runners(session, SYSTEM_CLOCK.now() + timedelta(seconds=30)) == []  # not yet: 2 minutes
     with sessions.begin() as session:
-        assert fail_lost_runners(session, now_utc() + timedelta(minutes=3)) == ["vm-1"]
+        assert fail_lost_runners(session, SYSTEM_CLOCK.now() + timedelta(minutes=3)) == ["vm-1"]
     with sessions() as session:
         assert session.scalar(select(Runner)).lost_at is not None
         assert session.scalar(select(StepRun)).state is RunState.FAILED
@@ -101,7 +102,7 @@ def test_control_room_restarted_mid_run_gets_the_result_afterwards(fleet, sessio
     fleet.restart(down_seconds=3)
     run = fleet.wait_run(run_id, timeout=90)
     assert run["state"] == "completed"
-    lines = fleet.logs(step_id)
+    lines = fleet.step_logs(step_id)
     assert sum(line.startswith("working line") for line in lines) == int(5 / 0.3)
     [item] = _items(sessions)
     assert item.state is ItemState.DONE

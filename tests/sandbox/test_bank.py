@@ -13,7 +13,15 @@ import pytest
 from lxml import etree
 
 from sandbox.bank import (
-    Account, Entry, InvalidCamt, Notification, Remittance, Statement, Transaction, validate, write_camt053,
+    Account,
+    Entry,
+    InvalidCamt,
+    Notification,
+    Remittance,
+    Statement,
+    Transaction,
+    validate,
+    write_camt053,
     write_camt054,
 )
 
@@ -48,7 +56,8 @@ def _statement(opening: Decimal = Decimal("15230.55")) -> Statement:
             Entry.transfer(DUPONT, booked=DAY, bank_reference="2611240000123"),
             Entry.transfer(MULLER, booked=DAY, value=date(2026, 11, 25), bank_reference="2611240000124"),
             Entry.batch([HOLDING, MARTIN_EST], booked=DAY, bank_reference="2611240000125"),
-            Entry.charges(Decimal("18.90"), booked=DAY, bank_reference="2611240000126", label="FRAIS VIREMENT INTERNATIONAL"),
+            Entry.charges(Decimal("18.90"), booked=DAY, bank_reference="2611240000126",
+                          label="FRAIS VIREMENT INTERNATIONAL"),
         ),
         sequence_number=228,
     )
@@ -158,7 +167,8 @@ def test_camt053_validates_and_reads_back_to_what_was_generated() -> None:
     assert martin.transactions[0].ultimate_payer == "Martin Sud SARL"
     assert (martin.transactions[1].unstructured, martin.transactions[1].reference) == ("FA-2026-0057", "RF712348231")
 
-    assert (fees.amount, fees.direction, fees.code, fees.transactions) == (Decimal("18.90"), "DBIT", "ACMT/MDOP/CHRG", [])
+    assert (fees.amount, fees.direction, fees.code, fees.transactions) == (
+        Decimal("18.90"), "DBIT", "ACMT/MDOP/CHRG", [])
 
 
 def test_camt053_balances_add_up() -> None:
@@ -232,7 +242,8 @@ def test_wrong_data_is_refused_before_it_reaches_a_file() -> None:
         Entry(Decimal("99.00"), DAY, DAY, "R", transactions=(DUPONT,))
     too_long = Transaction(Decimal("1.00"), "X", end_to_end_id="E" * 36)
     with pytest.raises(ValueError, match="35"):
-        write_camt053(Statement(ACCOUNT, DAY, Decimal("0"), (Entry.transfer(too_long, booked=DAY, bank_reference="R"),), 1))
+        write_camt053(
+            Statement(ACCOUNT, DAY, Decimal("0"), (Entry.transfer(too_long, booked=DAY, bank_reference="R"),), 1))
 
 
 def test_schema_check_rejects_a_broken_file() -> None:

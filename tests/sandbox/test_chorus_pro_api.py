@@ -10,43 +10,21 @@ import subprocess
 import sys
 import time
 import zipfile
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 
 from sandbox.chorus_pro import create_app
-from tests.live_server import free_port
-from tests.sandbox.test_chorus_pro_facturx import (
-    BUYER_NAME, BUYER_SIRET, SUPPLIER_NAME, SUPPLIER_SIRET, cii_xml, facturx_pdf, invoice, plain_pdf,
+from tests.support.facturx_invoices import BUYER_NAME, BUYER_SIRET, cii_xml, facturx_pdf, invoice, plain_pdf
+from tests.support.live_server import free_port
+from tests.support.sandbox_web import (
+    ADMIN,
+    CHORUS_PRO_SEED,
+    CHORUS_PRO_START,
+    REJECTING_BUYER,
+    SUSPENDING_BUYER,
+    advance,
 )
-from tests.sandbox.web_client import ADMIN, advance
-
-START = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
-REJECTING_BUYER = "11000201100044"
-SUSPENDING_BUYER = "26630001800019"
-OTHER_SUPPLIER = "52345678900017"
-SEED = {
-    "oauth_clients": [{"client_id": "piste-app", "client_secret": "piste-secret"}],
-    "technical_accounts": [
-        {"login": "TECH_1_nettoyage@cpro.fr", "password": "Tech-Pass-1", "supplier_siret": SUPPLIER_SIRET},
-        {"login": "TECH_1_autre@cpro.fr", "password": "Tech-Pass-2", "supplier_siret": OTHER_SUPPLIER},
-    ],
-    "portal_users": [{"login": "compta@nettoyage-centre.fr", "password": "Portail-Pass-1",
-                      "supplier_siret": SUPPLIER_SIRET}],
-    "suppliers": [{"siret": SUPPLIER_SIRET, "name": SUPPLIER_NAME},
-                  {"siret": OTHER_SUPPLIER, "name": "Autre Fournisseur SARL"}],
-    "structures": [
-        {"siret": BUYER_SIRET, "name": BUYER_NAME, "service_code_required": True, "commitment_required": True,
-         "services": [{"code": "SERV-FIN", "name": "Direction des finances"},
-                      {"code": "ANCIEN", "name": "Service fermé", "active": False}]},
-        {"siret": REJECTING_BUYER, "name": "Ministère de l'Intérieur", "service_code_required": False,
-         "commitment_required": False, "services": [], "lifecycle": "rejected"},
-        {"siret": SUSPENDING_BUYER, "name": "Centre hospitalier de Riom", "service_code_required": False,
-         "commitment_required": False, "services": [], "lifecycle": "suspended"},
-    ],
-}
 
 
 def cpro_account(login: str = "TECH_1_nettoyage@cpro.fr", password: str = "Tech-Pass-1") -> str:
@@ -56,8 +34,8 @@ def cpro_account(login: str = "TECH_1_nettoyage@cpro.fr", password: str = "Tech-
 @pytest.fixture
 def app(tmp_path):
     app = create_app({"DATABASE": str(tmp_path / "chorus.sqlite"), "SECRET_KEY": "test", "ADMIN_TOKEN": "admin-secret",
-                      "CLOCK": lambda: START, "TOKEN_LIFETIME_S": 600})
-    assert app.test_client().post("/_admin/seed", json=SEED, headers=ADMIN).status_code == 200
+                      "CLOCK": lambda: CHORUS_PRO_START, "TOKEN_LIFETIME_S": 600})
+    assert app.test_client().post("/_admin/seed", json=CHORUS_PRO_SEED, headers=ADMIN).status_code == 200
     return app
 
 
@@ -366,7 +344,7 @@ def test_admin_endpoints_need_the_admin_token_and_list_every_deposit(client):
 
 def test_the_command_line_serves_a_seeded_sandbox(tmp_path):
     seed_file = tmp_path / "seed.json"
-    seed_file.write_text(json.dumps(SEED))
+    seed_file.write_text(json.dumps(CHORUS_PRO_SEED))
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "sandbox.chorus_pro", "--port", str(port), "--db",
                                str(tmp_path / "cli.sqlite"), "--seed", str(seed_file)],

@@ -10,17 +10,16 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from sandbox.chorus_pro import create_app
-from tests.sandbox.test_chorus_pro_api import SEED, START
-from tests.sandbox.test_chorus_pro_facturx import BUYER_NAME, facturx_pdf, invoice
-from tests.sandbox.web_client import ADMIN, advance
+from tests.support.facturx_invoices import BUYER_NAME, facturx_pdf, invoice
+from tests.support.sandbox_web import ADMIN, CHORUS_PRO_SEED, CHORUS_PRO_START, advance
 
 LOGIN, PASSWORD = "compta@nettoyage-centre.fr", "Portail-Pass-1"
 
 
 def make_app(tmp_path, **config):
     app = create_app({"DATABASE": str(tmp_path / "portal.sqlite"), "SECRET_KEY": "test", "ADMIN_TOKEN": "admin-secret",
-                      "CLOCK": lambda: START, **config})
-    assert app.test_client().post("/_admin/seed", json=SEED, headers=ADMIN).status_code == 200
+                      "CLOCK": lambda: CHORUS_PRO_START, **config})
+    assert app.test_client().post("/_admin/seed", json=CHORUS_PRO_SEED, headers=ADMIN).status_code == 200
     return app
 
 

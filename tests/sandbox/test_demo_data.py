@@ -122,8 +122,8 @@ def test_channel_seeds_match_the_invoices(demo):
         for invoice in sent:
             order, customer = orders[invoice["po_number"]], customers[invoice["customer_code"]]
             assert order["supplier_id"] == customer["portal_supplier_id"] and order["buyer"] == customer["legal_name"]
-            assert [(l["description"], l["quantity"], l["unit_price"]) for l in order["lines"]] == [
-                (l["description"], l["quantity"], l["unit_price"]) for l in invoice["lines"]]
+            assert [(line["description"], line["quantity"], line["unit_price"]) for line in order["lines"]] == [
+                (line["description"], line["quantity"], line["unit_price"]) for line in invoice["lines"]]
     structures = {s["siret"]: s for s in demo["chorus_pro"]["structures"]}
     public = [c for c in customers.values() if c["category"] == "public_body"]
     assert sorted(structures) == sorted(c["siret"] for c in public)
@@ -140,8 +140,8 @@ def test_channel_seeds_match_the_invoices(demo):
 
 
 def test_the_erp_loads_it_exactly_and_the_pending_payments_can_be_keyed_in(tmp_path, demo):
-    app = create_app({"DATABASE": str(tmp_path / "erp.sqlite"), "SECRET_KEY": "t", "ADMIN_TOKEN": ADMIN["X-Admin-Token"],
-                      "SLOW_LIST_S": 0, "WTF_CSRF_ENABLED": False})
+    app = create_app({"DATABASE": str(tmp_path / "erp.sqlite"), "SECRET_KEY": "t",
+                      "ADMIN_TOKEN": ADMIN["X-Admin-Token"], "SLOW_LIST_S": 0, "WTF_CSRF_ENABLED": False})
     client = app.test_client()
     response = client.post("/_admin/seed", json=demo, headers=ADMIN)
     assert response.status_code == 200, response.get_json()

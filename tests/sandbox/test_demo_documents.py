@@ -88,7 +88,8 @@ def test_write_puts_the_documents_beside_their_ground_truth(tmp_path, demo, file
               for p in paths["documents_dir"].rglob("*") if p.is_file()}
     assert stored == files
     referenced = ({r["file"] for r in demo["documents"]["remittances"] if r["file"]}
-                  | {m["file"] for m in demo["documents"]["mails"]} | {b["file"] for b in demo["documents"]["bank_files"]})
+                  | {m["file"] for m in demo["documents"]["mails"]}
+                  | {b["file"] for b in demo["documents"]["bank_files"]})
     assert referenced == set(files)
 
 
@@ -181,8 +182,8 @@ def test_the_boxed_layout_is_a_table_pdfplumber_can_extract(files, truth):
         expected = [(line["written_as"], written(Decimal(line["amount"]), remittance["language"]))
                     for line in remittance["fields"]["invoices"]]
         got = [(row[0], row[-1]) for row in lines[1:-1]]
-        assert [n for (n, _), line in zip(got, remittance["fields"]["invoices"]) if line["written_as"]] == [
-            n for n, _ in expected if n]
+        assert [n for (n, _), line in zip(got, remittance["fields"]["invoices"], strict=True)
+                if line["written_as"]] == [n for n, _ in expected if n]
         assert [a for _, a in got] == [a for _, a in expected]
         assert lines[-1][-1] == written(Decimal(remittance["fields"]["total"]), remittance["language"])
 

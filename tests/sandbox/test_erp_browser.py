@@ -7,15 +7,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from sandbox.erp import create_app
-from tests.sandbox.test_erp_http import ADMIN, FakeClock, small_seed
+from tests.support.sandbox_web import ERP_ADMIN, FakeClock, erp_seed
 
 pytestmark = pytest.mark.browser
 
 
 def serve_erp(tmp_path, live_server, slow_list_s: float = 0):
     app = create_app({"DATABASE": str(tmp_path / "erp.sqlite"), "SECRET_KEY": "test",
-                      "ADMIN_TOKEN": ADMIN["X-Admin-Token"], "SLOW_LIST_S": slow_list_s, "CLOCK": FakeClock()})
-    assert app.test_client().post("/_admin/seed", json=small_seed(), headers=ADMIN).status_code == 200
+                      "ADMIN_TOKEN": ERP_ADMIN["X-Admin-Token"], "SLOW_LIST_S": slow_list_s, "CLOCK": FakeClock()})
+    assert app.test_client().post("/_admin/seed", json=erp_seed(), headers=ERP_ADMIN).status_code == 200
     return app, live_server(app)
 
 
@@ -63,7 +63,7 @@ def test_clerk_applies_a_payment_to_two_invoices(page: Page, tmp_path, live_serv
     expect(status).to_have_text(re.compile(r"Confirmation number: CA2026-\d{6}"))
     number = status.locator("strong").inner_text()
 
-    state = app.test_client().get("/_admin/state", headers=ADMIN).get_json()
+    state = app.test_client().get("/_admin/state", headers=ERP_ADMIN).get_json()
     [payment] = state["payments"]
     assert payment["confirmation_number"] == number
     assert [a["invoice"] for a in payment["allocations"]] == ["FA2026-00101", "FA2026-00102"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import openpyxl
@@ -13,72 +13,7 @@ import pytest
 
 from sandbox.erp import create_app
 from sandbox.erp.totals import invoice_totals
-from tests.sandbox.web_client import csrf
-
-ADMIN = {"X-Admin-Token": "test-admin-token"}
-TODAY = date(2026, 11, 20)
-
-
-class FakeClock:
-    """The ERP's clock in tests: starts on TODAY at 10:00 UTC, moves only when told."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def invoice(number: str, customer: str, gross_net: str, issue: date, due: date, **extra) -> dict:
-    """A one-line invoice at 20 % VAT."""
-    totals = invoice_totals([(Decimal(1), Decimal(gross_net), Decimal(20))])
-    return {
-        "number": number, "kind": "invoice", "customer_code": customer, "issue_date": issue.isoformat(),
-        "due_date": due.isoformat(), "currency": "EUR", "po_number": extra.pop("po_number", None),
-        "commitment_number": None, "service_code": None, "credited_invoice": None,
-        "lines": [{"description": "Intervention technicien", "quantity": "1", "unit_price": gross_net, "vat_rate": "20"}],
-        "total_net": str(totals.net), "total_vat": str(totals.vat), "total_gross": str(totals.gross), **extra,
-    }
-
-
-def small_seed() -> dict:
-    """Two customers: C1 with 62 open invoices (for pages), C2 with four whose amounts and due
-    dates the tests know."""
-    customers = [
-        {"code": "C1", "legal_name": "Durand Industrie SA", "category": "large_account", "siren": "732829320",
-         "siret": "73282932000074", "vat_number": "FR44732829320",
-         "address": {"line1": "1 rue de la Paix", "postcode": "75002", "city": "Paris", "country": "FR"},
-         "payment_terms": {"days": 60, "end_of_month": False}, "credit_limit": "500000.00",
-         "invoice_channel": "portal_a", "portal_supplier_id": "SUP-123456",
-         "dunning_contact": {"name": "Anne Durand", "email": "anne.durand@durand.example", "phone": "01 02 03 04 05"},
-         "dunning_language": "fr", "ibans": ["FR7630004000030001234567897"]},
-        {"code": "C2", "legal_name": "Boulangerie Petit SARL", "category": "sme", "siren": "552100554",
-         "vat_number": "FR96552100554",
-         "address": {"line1": "3 place du Marché", "postcode": "69001", "city": "Lyon", "country": "FR"},
-         "payment_terms": {"days": 30, "end_of_month": False}, "credit_limit": "20000.00",
-         "invoice_channel": "email", "billing_email": "compta@petit.example", "dunning_language": "fr", "ibans": []},
-    ]
-    invoices = [
-        invoice(f"FA2026-{n:05d}", "C1", "100.00", date(2026, 9, 1) + timedelta(days=n % 60),
-                date(2026, 10, 1) + timedelta(days=n % 60))
-        for n in range(1, 63)
-    ]
-    invoices += [
-        invoice("FA2026-00101", "C2", "1000.00", date(2026, 6, 1), date(2026, 7, 1)),   # 1200.00, >90 days
-        invoice("FA2026-00102", "C2", "500.00", date(2026, 9, 1), date(2026, 10, 1)),   # 600.00, 31-60
-        invoice("FA2026-00103", "C2", "250.00", date(2026, 10, 15), date(2026, 11, 14)),  # 300.00, 1-30
-        invoice("FA2026-00104", "C2", "50.00", date(2026, 11, 10), date(2026, 12, 10)),  # 60.00, not due
-    ]
-    return {
-        "company": {"name": "Maintenance Industrielle Démo SAS", "siren": "842915340", "siret": "84291534000017",
-                    "vat_number": "FR70842915340", "iban": "FR7630004000030001234567897", "bic": "BNPAFRPP",
-                    "address": {"line1": "12 rue des Ateliers", "postcode": "69100", "city": "Villeurbanne",
-                                "country": "FR"}},
-        "users": [{"username": "clerk", "password": "s3cret-pass", "full_name": "Camille Martin"}],
-        "customers": customers,
-        "invoices": invoices,
-        "payments": [],
-    }
+from tests.support.sandbox_web import ERP_ADMIN, FakeClock, csrf, erp_invoice, erp_seed
 
 
 @pytest.fixture
@@ -88,9 +23,9 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def app(tmp_path, clock):
-    app = create_app({"DATABASE": str(tmp_path / "erp.sqlite"), "SECRET_KEY": "test", "ADMIN_TOKEN": ADMIN["X-Admin-Token"],
-                      "SLOW_LIST_S": 0, "CLOCK": clock})
-    response = app.test_client().post("/_admin/seed", json=small_seed(), headers=ADMIN)
+    app = create_app({"DATABASE": str(tmp_path / "erp.sqlite"), "SECRET_KEY": "test",
+                      "ADMIN_TOKEN": ERP_ADMIN["X-Admin-Token"], "SLOW_LIST_S": 0, "CLOCK": clock})
+    response = app.test_client().post("/_admin/seed", json=erp_seed(), headers=ERP_ADMIN)
     assert response.status_code == 200, response.get_json()
     return app
 
@@ -108,7 +43,7 @@ def client(app):
 
 
 def state(client) -> dict:
-    return client.get("/_admin/state", headers=ADMIN).get_json()
+    return client.get("/_admin/state", headers=ERP_ADMIN).get_json()
 
 
 def open_amount(client, number: str) -> str | None:
@@ -136,7 +71,7 @@ def test_admin_endpoints_need_the_token(app):
     client = app.test_client()
     assert client.get("/_admin/state").status_code == 403
     assert client.get("/_admin/state", headers={"X-Admin-Token": "nope"}).status_code == 403
-    assert client.put("/_admin/faults", json={"slow_ms": 0}, headers=ADMIN).status_code == 200
+    assert client.put("/_admin/faults", json={"slow_ms": 0}, headers=ERP_ADMIN).status_code == 200
 
 
 def customer_form(token: str, **overrides) -> dict:
@@ -145,7 +80,8 @@ def customer_form(token: str, **overrides) -> dict:
         "siren": "732829320", "siret": "73282932000075", "vat_number": "FR44732829320",
         "address_line1": "5 avenue Jean Jaurès", "postcode": "38000", "city": "Grenoble", "country": "FR",
         "payment_terms_days": "30", "credit_limit": "15000", "invoice_channel": "email",
-        "billing_email": "compta@moreau.example", "dunning_language": "fr", "ibans": "FR76 3000 4000 0300 0123 4567 897",
+        "billing_email": "compta@moreau.example", "dunning_language": "fr",
+        "ibans": "FR76 3000 4000 0300 0123 4567 897",
     }
     return {**form, **overrides}
 
@@ -193,7 +129,8 @@ def test_open_items_come_50_a_page_with_filters(client):
 
     by_name = client.get("/open-items/list?customer=boulangerie").get_data(as_text=True)
     assert sorted(rows_of(by_name)) == ["FA2026-00101", "FA2026-00102", "FA2026-00103", "FA2026-00104"]
-    window = client.get("/open-items/list?customer=C2&due_after=2026-09-01&due_before=2026-11-14").get_data(as_text=True)
+    window = client.get(
+        "/open-items/list?customer=C2&due_after=2026-09-01&due_before=2026-11-14").get_data(as_text=True)
     assert rows_of(window) == ["FA2026-00102", "FA2026-00103"]
     overdue = client.get("/open-items/list?customer=C2&overdue_only=1").get_data(as_text=True)
     assert rows_of(overdue) == ["FA2026-00101", "FA2026-00102", "FA2026-00103"]
@@ -229,7 +166,8 @@ def test_aged_balance_puts_amounts_in_their_buckets(client):
     sheet = openpyxl.load_workbook(io.BytesIO(client.get("/exports/aged-balance.xlsx?as_of=2026-11-20").data)).active
     header, rows, total = read_table(sheet)
     c2 = next(row for row in rows if row[0] == "C2")
-    buckets = {name: Decimal(str(c2[header.index(name)])) for name in ("Not due", "1-30", "31-60", "61-90", ">90", "Total")}
+    buckets = {name: Decimal(str(c2[header.index(name)]))
+               for name in ("Not due", "1-30", "31-60", "61-90", ">90", "Total")}
     assert buckets == {"Not due": Decimal("60"), "1-30": Decimal("300"), "31-60": Decimal("600"),
                        "61-90": Decimal("0"), ">90": Decimal("1200"), "Total": Decimal("2160")}
     assert Decimal(str(total[header.index("Total")])) == Decimal("2160.00") + 62 * Decimal("120.00")
@@ -240,7 +178,7 @@ def test_new_invoices_export_lists_invoices_since_a_date_with_their_lines(client
     assert workbook.sheetnames == ["New invoices", "Lines"]
     header, rows, _total = read_table(workbook["New invoices"])
     numbers = [row[header.index("Document number")] for row in rows]
-    expected = [i["number"] for i in small_seed()["invoices"] if i["issue_date"] >= "2026-10-15"]
+    expected = [i["number"] for i in erp_seed()["invoices"] if i["issue_date"] >= "2026-10-15"]
     assert sorted(numbers) == sorted(expected) and "FA2026-00104" in numbers and "FA2026-00102" not in numbers
     c1_row = next(row for row in rows if row[header.index("Customer code")] == "C1")
     assert c1_row[header.index("Invoice channel")] == "Supplier portal A"
@@ -267,7 +205,7 @@ def distribution_seed() -> dict:
     invoice to each kind of customer: against a purchase order, to the public body (its service code
     left to the customer record's), abroad at 0 %, and one whose lines state their category and
     order line."""
-    seed = small_seed()
+    seed = erp_seed()
     terms = {"days": 30, "end_of_month": False}
     seed["customers"] += [
         {"code": "C3", "legal_name": "Commune de Clermont-Ferrand", "category": "public_body", "siren": "216301135",
@@ -287,22 +225,23 @@ def distribution_seed() -> dict:
                  {"description": "Intervention technicien (heure)", "quantity": "3.5", "unit_price": "85.00",
                   "vat_rate": "20"}]
     day, due = date(2026, 11, 16), date(2026, 12, 16)
-    po_invoice = invoice("FA2026-00301", "C1", "0", day, due, po_number="4500100042", lines=two_lines,
-                         **_totals(two_lines))
-    public = invoice("FA2026-00302", "C3", "640.00", day, due, commitment_number="EJ2026000123")
+    po_invoice = erp_invoice("FA2026-00301", "C1", "0", day, due, po_number="4500100042", lines=two_lines,
+                             **_totals(two_lines))
+    public = erp_invoice("FA2026-00302", "C3", "640.00", day, due, commitment_number="EJ2026000123")
     abroad_lines = [{"description": "Audit énergétique du site", "quantity": "1", "unit_price": "2400.00",
                      "vat_rate": "0"}]
-    abroad = invoice("FA2026-00303", "C4", "0", day, due, lines=abroad_lines, **_totals(abroad_lines))
+    abroad = erp_invoice("FA2026-00303", "C4", "0", day, due, lines=abroad_lines, **_totals(abroad_lines))
     stated_lines = [{"description": "Formation sécurité électrique (jour)", "quantity": "2", "unit_price": "950.00",
                      "vat_rate": "0", "vat_category": "E", "order_line": 3}]
-    stated = invoice("FA2026-00304", "C2", "0", day, due, po_number="BC-2026-77", lines=stated_lines,
-                     **_totals(stated_lines))
+    stated = erp_invoice("FA2026-00304", "C2", "0", day, due, po_number="BC-2026-77", lines=stated_lines,
+                         **_totals(stated_lines))
     seed["invoices"] += [po_invoice, public, abroad, stated]
     return seed
 
 
 def _totals(lines: list[dict]) -> dict:
-    totals = invoice_totals((Decimal(l["quantity"]), Decimal(l["unit_price"]), Decimal(l["vat_rate"])) for l in lines)
+    totals = invoice_totals(
+        (Decimal(line["quantity"]), Decimal(line["unit_price"]), Decimal(line["vat_rate"])) for line in lines)
     return {"total_net": str(totals.net), "total_vat": str(totals.vat), "total_gross": str(totals.gross)}
 
 
@@ -321,7 +260,7 @@ def test_new_invoices_export_carries_each_customers_invoicing_details_and_the_li
     from sandbox.app_db import db
     from sandbox.erp.models import CATEGORIES, CHANNELS, Invoice
 
-    assert client.post("/_admin/seed", json=distribution_seed(), headers=ADMIN).status_code == 200
+    assert client.post("/_admin/seed", json=distribution_seed(), headers=ERP_ADMIN).status_code == 200
     assert login(client).status_code == 302
     workbook = openpyxl.load_workbook(io.BytesIO(client.get("/exports/new-invoices.xlsx?since=2026-11-16").data))
     header, rows, total = read_table(workbook["New invoices"])
@@ -382,9 +321,9 @@ def test_new_invoices_export_carries_each_customers_invoicing_details_and_the_li
 
 def test_a_lines_vat_category_must_go_with_its_rate(client):
     def refused(line: dict) -> str:
-        new = invoice("FA2026-00400", "C2", "0", date(2026, 11, 20), date(2026, 12, 20),
-                      lines=[line], **_totals([line]))
-        response = client.post("/_admin/invoices", json={"invoices": [new]}, headers=ADMIN)
+        new = erp_invoice("FA2026-00400", "C2", "0", date(2026, 11, 20), date(2026, 12, 20),
+                          lines=[line], **_totals([line]))
+        response = client.post("/_admin/invoices", json={"invoices": [new]}, headers=ERP_ADMIN)
         assert response.status_code == 400
         return response.get_json()["error"]
 
@@ -462,7 +401,8 @@ def test_dispute_flag_and_promise_to_pay(client):
     current = state(client)
     assert current["disputes"] == [{"invoice": "FA2026-00102", "customer_code": "C2", "reason": "quantity",
                                     "comment": "2 pieces missing", "opened_on": "2026-11-20", "opened_by": "clerk"}]
-    assert [(p["invoice"], p["date"], p["amount"]) for p in current["promises"]] == [("FA2026-00103", "2026-12-05", "300.00")]
+    assert [(p["invoice"], p["date"], p["amount"]) for p in current["promises"]] == [
+        ("FA2026-00103", "2026-12-05", "300.00")]
     listed = client.get("/open-items/list?customer=C2").get_data(as_text=True)
     assert "Disputed" in listed and "Promise 2026-12-05" in listed
 
@@ -505,7 +445,7 @@ def test_expired_session_says_so_on_the_login_page(client, clock):
 
 
 def test_injected_early_logout_ends_an_active_session(client, clock):
-    assert client.put("/_admin/faults", json={"session_max_age_s": 600}, headers=ADMIN).status_code == 200
+    assert client.put("/_admin/faults", json={"session_max_age_s": 600}, headers=ERP_ADMIN).status_code == 200
     clock.now += timedelta(minutes=5)
     assert client.get("/open-items").status_code == 200
     clock.now += timedelta(minutes=5, seconds=1)  # never idle, but 10 minutes after login
@@ -517,26 +457,27 @@ def test_invoices_list_and_invoices_added_by_the_admin_api(client):
     assert "4 documents" in listed and sorted(rows_of(listed)) == [
         "FA2026-00101", "FA2026-00102", "FA2026-00103", "FA2026-00104"]
 
-    new = invoice("FA2026-00200", "C2", "80.00", date(2026, 11, 20), date(2026, 12, 20), po_number="CMD-77")
-    assert client.post("/_admin/invoices", json={"invoices": [new]}, headers=ADMIN).get_json() == {"added": 1}
-    duplicate = client.post("/_admin/invoices", json={"invoices": [new]}, headers=ADMIN)
+    new = erp_invoice("FA2026-00200", "C2", "80.00", date(2026, 11, 20), date(2026, 12, 20), po_number="CMD-77")
+    assert client.post("/_admin/invoices", json={"invoices": [new]}, headers=ERP_ADMIN).get_json() == {"added": 1}
+    duplicate = client.post("/_admin/invoices", json={"invoices": [new]}, headers=ERP_ADMIN)
     assert duplicate.status_code == 400 and "duplicate" in duplicate.get_json()["error"]
 
     sheet = openpyxl.load_workbook(io.BytesIO(client.get("/exports/new-invoices.xlsx?since=2026-11-20").data)).active
     header, rows, _total = read_table(sheet)
     assert [(row[header.index("Document number")], row[header.index("PO number")],
-             Decimal(str(row[header.index("Gross amount")]))) for row in rows] == [("FA2026-00200", "CMD-77", Decimal("96"))]
+             Decimal(str(row[header.index("Gross amount")]))) for row in rows] == [
+        ("FA2026-00200", "CMD-77", Decimal("96"))]
 
 
 def test_admin_clock_moves_the_erp_into_the_future(client):
-    moved = client.post("/_admin/clock", json={"advance_s": 15 * 60 + 1}, headers=ADMIN).get_json()
+    moved = client.post("/_admin/clock", json={"advance_s": 15 * 60 + 1}, headers=ERP_ADMIN).get_json()
     assert moved["now"] == "2026-11-20T10:15:01+00:00"
     assert client.get("/open-items").status_code == 302
 
 
 def test_relabelled_and_moved_buttons(client):
     client.put("/_admin/faults", json={"labels": {"cash.post": "Valider le règlement"}, "layout_variant": 1},
-               headers=ADMIN)
+               headers=ERP_ADMIN)
     page = client.get("/cash-application?customer=C2").get_data(as_text=True)
     assert "Post payment" not in page
     assert page.index("Valider le règlement") < page.index('aria-label="Open items to allocate"')

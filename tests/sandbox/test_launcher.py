@@ -31,7 +31,7 @@ from imapclient import IMAPClient
 
 from sandbox.cli import sandbox as sandbox_command
 from sandbox.launcher import Sandbox
-from tests.sandbox.web_client import csrf
+from tests.support.sandbox_web import csrf
 
 REPO = Path(__file__).resolve().parents[2]
 SEED, CUSTOMERS = 3, 10

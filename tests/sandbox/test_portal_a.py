@@ -5,17 +5,17 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyotp
 import pytest
 
 from sandbox.portal_a import create_app
-from tests.sandbox.web_client import ADMIN, advance, csrf, make_pdf, submissions, text_of
+from tests.support.sandbox_web import ADMIN, advance, csrf, make_pdf, submissions, text_of
 
 SECRET = pyotp.random_base32()
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 SEED = {
     "users": [
         {"login": "acme-ar", "password": "s3cret!", "supplier_id": "SUP-001", "totp_secret": SECRET},
@@ -69,7 +69,7 @@ def test_wrong_totp_code_is_refused_and_right_one_signs_in(app):
     r = client.post("/login", data={"csrf_token": csrf(page.text), "login": "acme-ar", "password": "s3cret!"})
     assert r.location == "/login/verify"
     totp = pyotp.TOTP(SECRET)
-    now = datetime.now(timezone.utc).timestamp()
+    now = datetime.now(UTC).timestamp()
     near = {totp.at(now + 30 * step) for step in range(-2, 4)}
     wrong = next(code for code in (f"{d}" * 6 for d in range(10)) if code not in near)
     page = client.get("/login/verify")
@@ -143,7 +143,8 @@ def test_statuses_advance_with_the_clock(client):
     assert upload(client, invoice_number="INV-2026-0043", amount_excl_tax="150.00", vat_amount="30.00",
                   total_amount="180.00").status_code == 302
     assert upload(client, invoice_number="INV-2026-0044", po_number="PO-9999").status_code == 302
-    status = lambda: {s["invoice_number"]: (s["status"], s["status_reason"]) for s in submissions(client)}
+    def status():
+        return {s["invoice_number"]: (s["status"], s["status_reason"]) for s in submissions(client)}
     assert set(status().values()) == {("received", None)}
     advance(client, 3599)
     assert set(status().values()) == {("received", None)}

@@ -6,15 +6,15 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from sandbox.portal_b import create_app
-from tests.sandbox.web_client import ADMIN, advance, csrf, make_pdf, submissions, text_of
+from tests.support.sandbox_web import ADMIN, advance, csrf, make_pdf, submissions, text_of
 
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 SEED = {
     "users": [
         {"login": "acme", "password": "pa55word", "supplier_id": "SUP-001"},
@@ -162,7 +162,8 @@ def test_duplicate_invoice_number_is_refused_at_submit(client):
 def test_statuses_advance_with_the_clock_and_the_three_way_match(client):
     assert create_invoice(client, "F-1", qty_1="2", qty_2="0").status_code == 302
     assert create_invoice(client, "F-2", qty_1="0", qty_2="2").status_code == 302  # only 1 received
-    status = lambda: {s["invoice_number"]: (s["status"], s["status_reason"]) for s in submissions(client)}
+    def status():
+        return {s["invoice_number"]: (s["status"], s["status_reason"]) for s in submissions(client)}
     assert status() == {"F-1": ("received", None), "F-2": ("received", None)}
     advance(client, 4 * 3600)
     assert status() == {"F-1": ("approved", None),

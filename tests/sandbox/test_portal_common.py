@@ -2,7 +2,7 @@
 checks, and the status lifecycle."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -28,7 +28,7 @@ def test_pdf_checks():
 
 
 def test_a_rejected_invoice_is_never_paid():
-    at = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+    at = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
     timing = Timing(review=timedelta(hours=1), payment=timedelta(days=2))
     later = at + timedelta(days=30)
     assert [e.status for e in status_history(at, None, timing, later)] == \

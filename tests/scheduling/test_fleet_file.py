@@ -1,12 +1,9 @@
 """schedules.yaml validation: every error with its line and a readable reason."""
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from control_room.fleet_file import InvalidFleetFile, parse
+from control_room.fleet.schedules_file import InvalidFleetFile, parse
 
 REPO = Path(__file__).parents[2]
 
@@ -70,15 +67,21 @@ def test_yaml_syntax_error_and_unknown_keys():
 
 def test_arfleet_schedules_check_reports_errors_and_exit_code(tmp_path):
     path = tmp_path / "schedules.yaml"
+    from click.testing import CliRunner
+
+    from control_room.cli import main
+
+    def check():
+        return CliRunner().invoke(main, ["schedules", "check", str(path)], env={"ARFLEET_HOME": str(tmp_path)},
+                                  catch_exceptions=False)
+
     path.write_text(GOOD.replace("max_retries: 4", "max_retries: many"))
-    result = subprocess.run([sys.executable, "-m", "control_room.cli", "schedules", "check", str(path)],
-                            capture_output=True, text=True, env={**os.environ, "ARFLEET_HOME": str(tmp_path)})
-    assert result.returncode == 1
+    result = check()
+    assert result.exit_code == 1
     assert f"{path}:line 5: processes.invoice_distribution.max_retries: must be a whole number" in result.stderr
     path.write_text(GOOD)
-    ok = subprocess.run([sys.executable, "-m", "control_room.cli", "schedules", "check", str(path)],
-                        capture_output=True, text=True, env={**os.environ, "ARFLEET_HOME": str(tmp_path)})
-    assert ok.returncode == 0 and "1 processes, 1 schedules, 1 queue triggers" in ok.stdout
+    ok = check()
+    assert ok.exit_code == 0 and ok.stdout == f"{path} is valid: 1 processes, 1 schedules, 1 queue triggers\n"
 
 
 def test_the_shipped_schedules_file_is_valid():
@@ -96,7 +99,9 @@ def test_only_a_first_step_can_start_empty():
 
 
 def test_a_step_names_the_failure_codes_it_escalates_at_once():
-    fleet = parse(GOOD.replace("        lease: 20m\n", "        lease: 20m\n        escalate: [SCREEN_CHANGED, LAYOUT_UNKNOWN]\n"))
+    fleet = parse(GOOD.replace("        lease: 20m\n",
+                               "        lease: 20m\n"
+                               "        escalate: [SCREEN_CHANGED, LAYOUT_UNKNOWN]\n"))
     assert [s.escalate_codes for s in fleet.processes[0].steps] == [(), ("SCREEN_CHANGED", "LAYOUT_UNKNOWN")]
     with pytest.raises(InvalidFleetFile, match="escalate"):
         parse(GOOD.replace("        lease: 20m\n", "        lease: 20m\n        escalate: SCREEN_CHANGED\n"))

@@ -1,25 +1,25 @@
 """Cron in Europe/Paris across DST changes and French public holidays (pure, no database)."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from control_room.schedule_rules import is_business_day, latest_due, next_fire_times, should_trigger
+from control_room.fleet.fire_times import is_business_day, latest_due, next_fire_times, should_trigger
 
 PARIS = ZoneInfo("Europe/Paris")
 
 
 def _utc(*args) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def test_daily_run_keeps_its_local_time_across_the_march_dst_change():
     fires = next_fire_times("30 7 * * *", "Europe/Paris", False, _utc(2026, 3, 27, 12), 3)
     assert [f.astimezone(PARIS).strftime("%d %H:%M") for f in fires] == ["28 07:30", "29 07:30", "30 07:30"]
-    assert [f.astimezone(timezone.utc).hour for f in fires] == [6, 5, 5]  # UTC+1 then UTC+2
+    assert [f.astimezone(UTC).hour for f in fires] == [6, 5, 5]  # UTC+1 then UTC+2
 
 
 def test_daily_run_keeps_its_local_time_across_the_october_dst_change():
     fires = next_fire_times("30 7 * * *", "Europe/Paris", False, _utc(2026, 10, 23, 12), 3)
-    assert [f.astimezone(timezone.utc).hour for f in fires] == [5, 6, 6]
+    assert [f.astimezone(UTC).hour for f in fires] == [5, 6, 6]
 
 
 def test_a_fixed_time_skipped_in_spring_fires_an_hour_later_and_a_repeated_one_once():
@@ -31,8 +31,8 @@ def test_a_fixed_time_skipped_in_spring_fires_an_hour_later_and_a_repeated_one_o
 
 def test_an_every_20_minutes_schedule_keeps_its_pace_through_both_changes():
     for start in (_utc(2026, 3, 29, 0, 10), _utc(2026, 10, 25, 0, 10)):
-        fires = [f.astimezone(timezone.utc) for f in next_fire_times("*/20 * * * *", "Europe/Paris", False, start, 9)]
-        gaps = {(b - a).total_seconds() for a, b in zip(fires, fires[1:])}
+        fires = [f.astimezone(UTC) for f in next_fire_times("*/20 * * * *", "Europe/Paris", False, start, 9)]
+        gaps = {(b - a).total_seconds() for a, b in zip(fires, fires[1:], strict=False)}
         assert gaps == {1200.0}, fires
 
 
@@ -51,7 +51,8 @@ def test_business_day_schedule_skips_holidays_and_weekends():
 
 
 def test_a_missed_fire_is_caught_up_once_for_the_latest_time():
-    due = latest_due("*/15 * * * *", "Europe/Paris", False, since=_utc(2026, 11, 25, 8, 0), now=_utc(2026, 11, 25, 9, 7))
+    due = latest_due("*/15 * * * *", "Europe/Paris", False, since=_utc(2026, 11, 25, 8, 0),
+                     now=_utc(2026, 11, 25, 9, 7))
     assert due == _utc(2026, 11, 25, 9, 0)
     assert latest_due("*/15 * * * *", "Europe/Paris", False, since=due, now=_utc(2026, 11, 25, 9, 7)) is None
 

@@ -1,18 +1,19 @@
 """Schedules firing with a controlled clock, catch-up, overlap, queue triggers, several control rooms."""
 import multiprocessing
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from control_room import transitions
-from control_room.db import make_engine, make_session_factory
-from control_room.fleet_file import parse
-from control_room.fleet_sync import apply_fleet
-from control_room.models import ProcessRun, RunState, Schedule
-from control_room.processes import get_process
-from control_room.scheduler import FleetScheduler, check_triggers, fire_schedule, start_queued_fires
-from control_room.transitions import NewItem
-from tests.control_room.fleet import ADMIN
+from control_room.clock import SYSTEM_CLOCK
+from control_room.fleet.models import ProcessRun, RunState, Schedule
+from control_room.fleet.processes import get_process
+from control_room.fleet.scheduler import FleetScheduler, check_triggers, fire_schedule, start_queued_fires
+from control_room.fleet.schedules_file import parse
+from control_room.fleet.schedules_sync import apply_fleet
+from control_room.queue import transitions
+from control_room.queue.transitions import NewItem
+from control_room.storage.engine import make_engine, make_session_factory
+from tests.support.seeds import ADMIN
 
 FLEET = """
 processes:
@@ -29,7 +30,7 @@ triggers:
 
 
 def _utc(*args) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def _apply(sessions, overlap="skip"):
@@ -90,7 +91,7 @@ def test_paused_schedule_does_not_fire(sessions):
 
 def test_queue_trigger_starts_a_run_when_enough_items_wait(sessions):
     _apply(sessions)
-    now = transitions.now_utc()
+    now = SYSTEM_CLOCK.now()
     with sessions.begin() as session:
         process = get_process(session, "billing")
         for n in range(2):
@@ -112,7 +113,7 @@ def test_the_scheduler_registers_each_schedule_with_apscheduler(sessions):
     scheduler.start()
     try:
         next_time = scheduler.next_run_time("every-quarter")
-        assert next_time is not None and next_time.minute % 15 == 0 and next_time > transitions.now_utc()
+        assert next_time is not None and next_time.minute % 15 == 0 and next_time > SYSTEM_CLOCK.now()
         with sessions.begin() as session:
             session.scalar(select(Schedule)).paused = True
         scheduler.sync_jobs()

@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from control_room.models import AuditEvent, LoginAttempt, Role
-from control_room.permissions import PERMISSIONS
-from tests.control_room.fleet import auth, user_token
-from tests.ui import seed
-from tests.ui.conftest import PASSWORD, ROLES, Browser, make_user
+from control_room.access.models import LoginAttempt, Role
+from control_room.access.permissions import PERMISSIONS
+from control_room.audit.models import AuditEvent
+from tests.support import ui_seed
+from tests.support.seeds import PASSWORD, ROLES, auth, make_user, user_token
+from tests.support.ui_client import Browser, csrf_from
 
 
-def routes(f: seed.Fleet) -> list[tuple[str, str, str, dict]]:
+def routes(f: ui_seed.Fleet) -> list[tuple[str, str, str, dict]]:
     """(method, path, permission, form) for every page and form action of the UI."""
     return [
         ("GET", "/", "runs.read", {}),
@@ -60,7 +61,7 @@ def routes(f: seed.Fleet) -> list[tuple[str, str, str, dict]]:
 
 
 def test_every_route_with_every_role(app, sessions):
-    fleet = seed.build(app)
+    fleet = ui_seed.build(app)
     clients = {}
     for role in ROLES:
         make_user(sessions, role, f"{role}-user")
@@ -82,7 +83,7 @@ def test_every_route_with_every_role(app, sessions):
 
 
 def test_anonymous_is_sent_to_the_login_page(app, sessions):
-    fleet = seed.build(app)
+    fleet = ui_seed.build(app)
     client = app.test_client()
     for method, path, _permission, _form in routes(fleet):
         if method == "GET":
@@ -91,7 +92,7 @@ def test_anonymous_is_sent_to_the_login_page(app, sessions):
 
 
 def test_every_post_without_a_csrf_token_is_refused(app, sessions):
-    fleet = seed.build(app)
+    fleet = ui_seed.build(app)
     make_user(sessions, "admin", "root")
     client = Browser(app)
     assert client.login("root").status_code == 302
@@ -113,7 +114,7 @@ def test_every_post_without_a_csrf_token_is_refused(app, sessions):
 
 
 def test_bearer_token_apis_need_no_csrf_token(app, sessions):
-    from tests.control_room.fleet import declare
+    from tests.support.seeds import declare
 
     declare(sessions, "invoices")
     ops = user_token(sessions, "ops")
@@ -156,7 +157,7 @@ def test_disabled_user_loses_access_at_once(app, sessions):
     victim.login("olga")
     assert victim.get("/runs").status_code == 200
     with sessions() as session:
-        from control_room.models import User
+        from control_room.access.models import User
 
         olga_id = session.scalar(select(User.id).where(User.username == "olga"))
     assert admin.post(f"/users/{olga_id}/active", {"active": "0"}).status_code == 302
@@ -183,8 +184,7 @@ def test_login_attempts_are_limited_in_the_database(app, sessions):
 def test_login_redirects_only_to_this_site(app, sessions):
     make_user(sessions, "viewer", "val")
     client = Browser(app)
-    client.token = __import__("tests.ui.conftest", fromlist=["csrf_from"]).csrf_from(
-        client.get("/login").get_data(as_text=True))
+    client.token = csrf_from(client.get("/login").get_data(as_text=True))
     answer = client.client.post("/login", data={"username": "val", "password": PASSWORD, "next": "//evil.example/x",
                                                 "csrf_token": client.token})
     assert answer.status_code == 302 and answer.headers["Location"] == "/"

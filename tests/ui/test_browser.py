@@ -12,10 +12,11 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from control_room.models import ItemState, LabelledExample, Process
-from tests.control_room.fleet import auth, declare, register_runner, user_token
-from tests.ui import seed
-from tests.ui.conftest import PASSWORD, make_user
+from control_room.fleet.models import Process
+from control_room.inbox.models import LabelledExample
+from control_room.queue.models import ItemState
+from tests.support import ui_seed
+from tests.support.seeds import PASSWORD, auth, declare, make_user, register_runner, user_token
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=10_000)
@@ -55,7 +56,7 @@ def test_ops_starts_a_run_and_watches_its_output_arrive(sqlite_app, live_server,
 
     client = sqlite_app.test_client()  # the runner's side
     runner = register_runner(client, sessions, "vm-paris")
-    claim = client.post("/api/v1/runners/claim", json={"wait_seconds": 0}, headers=auth(runner)).get_json()
+    claim = client.post("/api/v1/runners/assignments", json={"wait_seconds": 0}, headers=auth(runner)).get_json()
     step_run = claim["step_run_id"]
     expect(page.get_by_test_id("run-state")).to_have_text("running")
     console = page.get_by_role("log")
@@ -64,10 +65,11 @@ def test_ops_starts_a_run_and_watches_its_output_arrive(sqlite_app, live_server,
                                 {"seq": 1, "line": "Logged in as acme-ar"}]})
     expect(console).to_contain_text("Logged in as acme-ar")
     client.post(f"/api/v1/step-runs/{step_run}/logs", headers=auth(runner),
-                json={"lines": [{"seq": 1, "line": "Logged in as acme-ar"}, {"seq": 2, "line": "Invoice F-2026-001 uploaded"}]})
+                json={"lines": [{"seq": 1, "line": "Logged in as acme-ar"},
+                                {"seq": 2, "line": "Invoice F-2026-001 uploaded"}]})
     expect(console).to_contain_text("Invoice F-2026-001 uploaded")
     client.post(f"/api/v1/step-runs/{step_run}/artifacts", headers=auth(runner),
-                data={"file": (io.BytesIO(seed.PNG), "screenshot-portal.png")}, content_type="multipart/form-data")
+                data={"file": (io.BytesIO(ui_seed.PNG), "screenshot-portal.png")}, content_type="multipart/form-data")
     expect(page.get_by_role("img", name="screenshot-portal.png")).to_be_visible()
     token = claim["env"]["RC_API_WORKITEM_TOKEN"]
     release = (f"/process-v1/workspaces/arfleet/processes/{claim['env']['RC_PROCESS_ID']}/runs/"
@@ -83,7 +85,7 @@ def test_ops_starts_a_run_and_watches_its_output_arrive(sqlite_app, live_server,
 
 
 def test_dashboard_updates_without_reloading(sqlite_app, live_server, page: Page, console_errors):
-    fleet = seed.build(sqlite_app)
+    fleet = ui_seed.build(sqlite_app)
     make_user(sqlite_app.extensions["arfleet"].sessions, "ops", "olga")
     server = live_server(sqlite_app)
     login(page, server.url, "olga")
@@ -93,7 +95,7 @@ def test_dashboard_updates_without_reloading(sqlite_app, live_server, page: Page
     sessions = sqlite_app.extensions["arfleet"].sessions
     with sessions.begin() as session:
         process = session.get(Process, fleet.process_id)
-        seed.escalate(session, process, {"invoice": "F-9"}, "F-9", code="DUPLICATE", priority=3)
+        ui_seed.escalate(session, process, {"invoice": "F-9"}, "F-9", code="DUPLICATE", priority=3)
     expect(waiting.get_by_role("row", name="DUPLICATE")).to_contain_text("1")  # no reload
     expect(page.get_by_test_id("runners-busy")).to_have_text("2")
     page.wait_for_function("() => window.Chart && Object.keys(window.Chart.instances).length === 4")
@@ -102,7 +104,7 @@ def test_dashboard_updates_without_reloading(sqlite_app, live_server, page: Page
 
 def test_handler_claims_fixes_and_retries_and_the_item_then_succeeds(sqlite_app, live_server, page: Page,
                                                                       console_errors):
-    fleet = seed.build(sqlite_app)
+    fleet = ui_seed.build(sqlite_app)
     sessions = sqlite_app.extensions["arfleet"].sessions
     make_user(sessions, "handler", "hana")
     server = live_server(sqlite_app)
@@ -121,7 +123,7 @@ def test_handler_claims_fixes_and_retries_and_the_item_then_succeeds(sqlite_app,
     client = sqlite_app.test_client()  # the bot's next run picks the fixed item and succeeds
     ops = user_token(sessions, "ops")
     assert client.post("/api/v1/processes/invoices/runs", json={}, headers=auth(ops)).status_code == 201
-    claim = client.post("/api/v1/runners/claim", json={"wait_seconds": 0}, headers=auth("cred-vm-1")).get_json()
+    claim = client.post("/api/v1/runners/assignments", json={"wait_seconds": 0}, headers=auth("cred-vm-1")).get_json()
     env = claim["env"]
     assert env["RC_WORKITEM_ID"] == str(fleet.item_id)
     data = client.get(f"/json-v1/workspaces/arfleet/workitems/{fleet.item_id}/data",
@@ -136,7 +138,7 @@ def test_handler_claims_fixes_and_retries_and_the_item_then_succeeds(sqlite_app,
     expect(page.get_by_role("heading", level=1)).to_contain_text("done")
     expect(page.get_by_role("row", name=re.compile("item.claimed"))).to_contain_text("user:hana")
     expect(page.get_by_role("row", name=re.compile("item.retried"))).to_contain_text("user:hana")
-    assert seed.item(sqlite_app, fleet.item_id).state is ItemState.DONE
+    assert ui_seed.item(sqlite_app, fleet.item_id).state is ItemState.DONE
     with sessions() as session:
         example = session.scalars(select(LabelledExample)).one()
         assert example.label["payload"]["po"] == "PO-778" and example.original["payload"]["po"] == ""
@@ -182,7 +184,7 @@ def test_it_creates_a_runner_token_and_a_secret_and_rotates_it(sqlite_app, live_
     assert value not in page.content() and rotated not in page.content()
     with sessions.begin() as session:
         vault = sqlite_app.extensions["arfleet"].vault
-        assert vault.read(session, "portal_b", "invoices", seed.ADMIN)["password"] == rotated
+        assert vault.read(session, "portal_b", "invoices", ui_seed.ADMIN)["password"] == rotated
     assert console_errors == []
 
 
@@ -206,7 +208,7 @@ def test_admin_creates_a_user_who_can_then_log_in(sqlite_app, live_server, page:
 
 
 def test_viewer_is_refused_forbidden_pages_and_exports_the_audit_csv(sqlite_app, live_server, page: Page):
-    seed.build(sqlite_app)
+    ui_seed.build(sqlite_app)
     make_user(sqlite_app.extensions["arfleet"].sessions, "viewer", "vera")
     server = live_server(sqlite_app)
     login(page, server.url, "vera")
@@ -241,7 +243,7 @@ def test_a_form_with_a_forged_csrf_token_is_refused(sqlite_app, live_server, pag
     expect(page.get_by_role("heading", level=1)).to_contain_text("400")
     expect(page.locator("main")).to_contain_text("CSRF")
     with sessions() as session:
-        from control_room.models import ProcessRun
+        from control_room.fleet.models import ProcessRun
 
         assert session.scalars(select(ProcessRun)).all() == []
 

@@ -4,16 +4,19 @@ users, the live console, times and amounts per locale."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 
-from control_room import transitions
-from control_room.models import (AuditEvent, ItemClaim, ItemState, LabelledExample, Process, ProcessRun, Runner,
-                                 Schedule, WorkItem)
-from tests.control_room.fleet import ADMIN, auth
-from tests.ui import seed
-from tests.ui.conftest import Browser
+from control_room.audit.models import AuditEvent
+from control_room.clock import SYSTEM_CLOCK
+from control_room.fleet.models import Process, ProcessRun, Runner, Schedule
+from control_room.inbox.models import ItemClaim, LabelledExample
+from control_room.queue import transitions
+from control_room.queue.models import ItemState, WorkItem
+from tests.support import ui_seed
+from tests.support.seeds import ADMIN, auth
+from tests.support.ui_client import Browser
 
 
 def _text(answer) -> str:
@@ -21,7 +24,7 @@ def _text(answer) -> str:
 
 
 def test_handler_claims_fixes_and_retries_and_the_fix_is_kept_as_an_example(app, sessions, browser_for):
-    fleet = seed.build(app)
+    fleet = ui_seed.build(app)
     hana, hugo = browser_for("handler", "hana"), browser_for("handler", "hugo")
     inbox = _text(hana.get("/inbox"))
     assert "PO_MISSING" in inbox and "No purchase order number on the invoice" in inbox
@@ -31,11 +34,11 @@ def test_handler_claims_fixes_and_retries_and_the_fix_is_kept_as_an_example(app,
     # hugo cannot take it or resolve it while hana holds it
     hugo.post(f"/inbox/{fleet.item_id}/claim")
     hugo.post(f"/inbox/{fleet.item_id}/resolve", {"action": "done", "reason": "mine now"})
-    assert seed.item(app, fleet.item_id).state is ItemState.EXCEPTION
+    assert ui_seed.item(app, fleet.item_id).state is ItemState.EXCEPTION
     form = {"action": "retry", "field:invoice": "F-1", "field:po": "PO-778", "field:amount": "1234.50",
             "field:currency": "EUR", "reason": "PO found in the customer's mail"}
     assert hana.post(f"/inbox/{fleet.item_id}/resolve", form).status_code == 302
-    item = seed.item(app, fleet.item_id)
+    item = ui_seed.item(app, fleet.item_id)
     assert item.state is ItemState.NEW and item.payload["po"] == "PO-778" and item.attempts == 0
     with sessions() as session:
         example = session.scalars(select(LabelledExample)).one()
@@ -50,17 +53,17 @@ def test_handler_claims_fixes_and_retries_and_the_fix_is_kept_as_an_example(app,
 
 
 def test_bulk_resolution_is_all_or_nothing_and_labels_every_item(app, sessions, browser_for):
-    fleet = seed.build(app)
+    fleet = ui_seed.build(app)
     with sessions.begin() as session:
         process = session.get(Process, fleet.process_id)
-        second = seed.escalate(session, process, {"invoice": "F-3"}, "F-3", priority=1)[0]
+        second = ui_seed.escalate(session, process, {"invoice": "F-3"}, "F-3", priority=1)[0]
     handler, other = browser_for("handler", "hana"), browser_for("handler", "hugo")
     other.post(f"/inbox/{second}/claim")
     handler.post("/inbox/bulk", {"action": "done", "reason": "paid by cheque", "ids": [fleet.item_id, second]})
-    assert seed.item(app, fleet.item_id).state is ItemState.EXCEPTION  # hugo holds the second: nothing changed
+    assert ui_seed.item(app, fleet.item_id).state is ItemState.EXCEPTION  # hugo holds the second: nothing changed
     other.post(f"/inbox/{second}/release")
     handler.post("/inbox/bulk", {"action": "done", "reason": "paid by cheque", "ids": [fleet.item_id, second]})
-    assert {seed.item(app, i).state for i in (fleet.item_id, second)} == {ItemState.DONE}
+    assert {ui_seed.item(app, i).state for i in (fleet.item_id, second)} == {ItemState.DONE}
     with sessions() as session:
         labels = session.scalars(select(LabelledExample).order_by(LabelledExample.item_id)).all()
         assert [(e.item_id, e.outcome, e.label["reason"]) for e in labels] == [
@@ -68,7 +71,7 @@ def test_bulk_resolution_is_all_or_nothing_and_labels_every_item(app, sessions, 
 
 
 def test_queue_filters_and_keyset_pages(app, sessions, browser_for):
-    fleet = seed.build(app)
+    fleet = ui_seed.build(app)
     with sessions.begin() as session:
         process = session.get(Process, fleet.process_id)
         for n in range(120):
@@ -83,31 +86,32 @@ def test_queue_filters_and_keyset_pages(app, sessions, browser_for):
     assert "state=new" in older
     second = re.findall(r"<td>(R-\d{3})</td>", _text(viewer.get(older)))
     assert second[0] == "R-069" and len(second) == 50 and not set(shown) & set(second)
-    assert re.findall(r"<td>(R-\d{3})</td>", _text(viewer.get(f"/queues/{fleet.queue_id}?reference=R-007"))) == ["R-007"]
+    by_reference = _text(viewer.get(f"/queues/{fleet.queue_id}?reference=R-007"))
+    assert re.findall(r"<td>(R-\d{3})</td>", by_reference) == ["R-007"]
     globex = re.findall(r"<td>(R-\d{3})</td>", _text(viewer.get(f"/queues/{fleet.queue_id}?q=Globex")))
     assert len(globex) == 50 and all(int(r[2:]) % 2 == 0 for r in globex)
-    today = datetime.now(timezone.utc).date().isoformat()
+    today = datetime.now(UTC).date().isoformat()
     assert "R-119" in _text(viewer.get(f"/queues/{fleet.queue_id}?from={today}"))
     assert "R-119" not in _text(viewer.get(f"/queues/{fleet.queue_id}?to=2020-01-01"))
 
 
 def test_batch_actions_change_nothing_when_one_item_is_refused(app, sessions, browser_for):
-    fleet = seed.build(app)
+    fleet = ui_seed.build(app)
     ops = browser_for("ops")
     with sessions.begin() as session:  # the other item is held by a run
         session.execute(update(WorkItem).where(WorkItem.id == fleet.other_item_id).values(state=ItemState.RESERVED))
     ops.post("/items/batch", {"action": "done", "reason": "x", "ids": [fleet.item_id, fleet.other_item_id],
                               "back": f"/queues/{fleet.queue_id}"})
-    assert seed.item(app, fleet.item_id).state is ItemState.EXCEPTION
+    assert ui_seed.item(app, fleet.item_id).state is ItemState.EXCEPTION
     assert "refused; nothing was changed" in _text(ops.get(f"/queues/{fleet.queue_id}"))
     ops.post("/items/batch", {"action": "move", "reason": "x", "ids": [fleet.item_id], "queue": fleet.queue_id})
-    assert seed.item(app, fleet.item_id).state is ItemState.NEW
+    assert ui_seed.item(app, fleet.item_id).state is ItemState.NEW
     detail = _text(ops.get(f"/items/{fleet.item_id}"))
     assert "item.moved" in detail and "user:ops-user" in detail and "item.failed" in detail
 
 
 def test_schedules_pause_resume_run_now_and_next_fire(app, sessions, browser_for):
-    fleet = seed.build(app)
+    fleet = ui_seed.build(app)
     it, ops = browser_for("it", "ida"), browser_for("ops")
     page = _text(it.get("/schedules"))
     assert "invoices-morning" in page and "0 8 * * 1-5" in page and "portal_upload.run" in page
@@ -127,10 +131,10 @@ def test_schedules_pause_resume_run_now_and_next_fire(app, sessions, browser_for
 
 
 def test_runners_status_tokens_and_retirement(app, sessions, browser_for):
-    fleet = seed.build(app)
+    fleet = ui_seed.build(app)
     it = browser_for("it", "ida")
     assert 'class="badge busy"' in _text(it.get("/runners"))  # vm-1 runs the seeded step
-    seed.age_heartbeat(app, fleet.runner_id, minutes=3)
+    ui_seed.age_heartbeat(app, fleet.runner_id, minutes=3)
     lost = _text(it.get("/runners"))
     assert 'class="badge lost"' in lost and "3 minutes ago" in lost
     created = it.post("/runners/tokens", {"hours": "24"})
@@ -159,7 +163,7 @@ def _runners(sessions) -> list[Runner]:
 
 
 def test_a_secret_value_never_leaves_the_vault(app, sessions, browser_for):
-    fleet = seed.build(app)
+    fleet = ui_seed.build(app)
     it = browser_for("it", "ida")
     value, rotated = "Fresh-Value-4-portal-B!", "Rotated-Value-9-portal-B!"
     it.post("/credentials", {"name": "portal_b", "description": "Portal B login", "scope": "invoices",
@@ -174,11 +178,11 @@ def test_a_secret_value_never_leaves_the_vault(app, sessions, browser_for):
     pages.append(app.test_client().get("/api/v1/openapi.json"))
     for answer in pages:
         body = answer.get_data(as_text=True)
-        for secret in (value, rotated, seed.SECRET_VALUE):
+        for secret in (value, rotated, ui_seed.SECRET_VALUE):
             assert secret not in body, answer.request.path
     with sessions() as session:
         events = session.scalars(select(AuditEvent)).all()
-        assert all(s not in repr(e.details) for e in events for s in (value, rotated, seed.SECRET_VALUE))
+        assert all(s not in repr(e.details) for e in events for s in (value, rotated, ui_seed.SECRET_VALUE))
         assert [e.action for e in events if e.object_id == "portal_b"] == ["secret.created", "secret.rotated"]
     listed = _text(it.get("/credentials"))
     assert "portal_b" in listed and "v2" in listed and "invoices" in listed
@@ -187,7 +191,7 @@ def test_a_secret_value_never_leaves_the_vault(app, sessions, browser_for):
 
 
 def test_audit_filters_export_and_chain_verification(app, sessions, browser_for):
-    fleet = seed.build(app)
+    fleet = ui_seed.build(app)
     viewer = browser_for("viewer", "vera")
     filtered = _text(viewer.get("/audit?action=item.failed"))
     assert "item.failed" in filtered and "item.created" not in filtered
@@ -211,7 +215,7 @@ def test_admin_manages_users(app, sessions, browser_for):
     nina = Browser(app)
     assert nina.login("nina", "a long enough password").status_code == 302
     assert nina.get("/inbox").status_code == 200 and nina.get("/users").status_code == 403
-    from control_room.models import User
+    from control_room.access.models import User
 
     with sessions() as session:
         ids = dict(session.execute(select(User.username, User.id)).all())
@@ -222,19 +226,19 @@ def test_admin_manages_users(app, sessions, browser_for):
 
 
 def test_console_streams_lines_after_the_cursor_until_the_run_ends(app, sessions, browser_for):
-    fleet = seed.build(app)
+    fleet = ui_seed.build(app)
     ops = browser_for("ops")
     first = _text(ops.get(f"/runs/{fleet.run_id}/console?step=0&seq=-1"))
     assert re.findall(r'<div class="line">([^<]*)</div>', first) == ["line 0", "line 1", "line 2"]
     assert f"step={fleet.step_run_id}&amp;seq=2" in first  # the next poll asks for what follows
     with sessions.begin() as session:
-        from control_room.models import StepRunLog
+        from control_room.fleet.models import StepRunLog
 
         session.add(StepRunLog(step_run_id=fleet.step_run_id, seq=3, line="<b>line 3</b>"))
     nxt = _text(ops.get(f"/runs/{fleet.run_id}/console?step={fleet.step_run_id}&seq=2"))
     assert "&lt;b&gt;line 3&lt;/b&gt;" in nxt and "line 2" not in nxt
     with sessions.begin() as session:
-        from control_room import runs
+        from control_room.fleet import runs
 
         runs.finish(session, session.get(runs.StepRun, fleet.step_run_id), 0, ADMIN)
     done = _text(ops.get(f"/runs/{fleet.run_id}/console?step={fleet.step_run_id}&seq=3"))
@@ -242,10 +246,10 @@ def test_console_streams_lines_after_the_cursor_until_the_run_ends(app, sessions
 
 
 def test_artifacts_open_sandboxed_or_download(app, sessions, browser_for):
-    fleet = seed.build(app)
+    fleet = ui_seed.build(app)
     import io
 
-    from control_room.models import Artifact
+    from control_room.fleet.models import Artifact
 
     with sessions.begin() as session:
         ids = {}
@@ -263,14 +267,14 @@ def test_artifacts_open_sandboxed_or_download(app, sessions, browser_for):
     trace = ops.get(f"/runs/artifacts/{ids['trace.zip']}?download=1")
     assert "attachment" in trace.headers["Content-Disposition"]
     screenshot = ops.get(f"/runs/artifacts/{fleet.artifact_id}")
-    assert screenshot.mimetype == "image/png" and screenshot.data == seed.PNG
+    assert screenshot.mimetype == "image/png" and screenshot.data == ui_seed.PNG
 
 
 def test_times_in_paris_and_amounts_per_locale(app, sessions, browser_for):
-    fleet = seed.build(app)
+    fleet = ui_seed.build(app)
     with sessions.begin() as session:
         session.execute(update(WorkItem).where(WorkItem.id == fleet.item_id).values(
-            created_at=datetime(2026, 7, 14, 10, 30, tzinfo=timezone.utc)))
+            created_at=datetime(2026, 7, 14, 10, 30, tzinfo=UTC)))
     ops = browser_for("ops")
     english = _text(ops.get(f"/queues/{fleet.queue_id}"))
     assert "Jul 14, 2026, 12:30:00" in english.replace("\u202f", " ") and "€1,234.50" in english
@@ -281,7 +285,7 @@ def test_times_in_paris_and_amounts_per_locale(app, sessions, browser_for):
 
 
 def test_start_a_run_with_a_payload_and_a_file_then_preview_it(app, sessions, browser_for):
-    from tests.control_room.fleet import declare
+    from tests.support.seeds import declare
 
     declare(sessions, "invoices")
     ops = browser_for("ops")
@@ -312,8 +316,8 @@ def test_start_a_run_with_a_payload_and_a_file_then_preview_it(app, sessions, br
 def test_inbox_orders_by_priority_then_deadline_and_pages_by_keyset(app, sessions, browser_for):
     from datetime import timedelta
 
-    fleet = seed.build(app)  # item F-1: priority 0, no deadline
-    base = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+    fleet = ui_seed.build(app)  # item F-1: priority 0, no deadline
+    base = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     with sessions.begin() as session:
         for n in range(24):
             session.add(WorkItem(queue_id=fleet.queue_id, process_id=fleet.process_id, state=ItemState.EXCEPTION,
@@ -322,7 +326,7 @@ def test_inbox_orders_by_priority_then_deadline_and_pages_by_keyset(app, session
                                  exception_code="MANUAL"))
     with sessions() as session:
         rows = session.scalars(select(WorkItem).where(WorkItem.state == ItemState.EXCEPTION)).all()
-        far = datetime.max.replace(tzinfo=timezone.utc)
+        far = datetime.max.replace(tzinfo=UTC)
         expected = [r.reference for r in sorted(rows, key=lambda r: (-r.priority, r.deadline or far, r.id))]
     handler = browser_for("handler")
     first = _text(handler.get("/inbox"))
@@ -354,14 +358,14 @@ def test_payload_form_round_trip_keeps_types():
 def test_queue_depth_history_and_success_rate_feed_the_dashboard_charts(app, sessions, browser_for):
     from datetime import timedelta
 
-    from control_room import queue_depths, transitions
-    from control_room.models import ProcessRun, RunState
-    from control_room.processes import get_process
-    from control_room.scheduler import FleetScheduler
-    from tests.control_room.fleet import ADMIN, declare
+    from control_room.fleet.models import ProcessRun, RunState
+    from control_room.fleet.processes import get_process
+    from control_room.fleet.scheduler import FleetScheduler
+    from control_room.queue import depths, transitions
+    from tests.support.seeds import ADMIN, declare
 
     declare(sessions, "invoices")
-    now = transitions.now_utc()
+    now = SYSTEM_CLOCK.now()
     with sessions.begin() as session:
         process = get_process(session, "invoices")
         for n in range(3):
@@ -371,10 +375,10 @@ def test_queue_depth_history_and_success_rate_feed_the_dashboard_charts(app, ses
             session.add(ProcessRun(process_id=process.id, state=state, created_at=now - timedelta(minutes=5),
                                    ended_at=now - timedelta(minutes=1)))
     with sessions.begin() as session:
-        assert queue_depths.sample(session, now - timedelta(minutes=10)) == 1
+        assert depths.sample(session, now - timedelta(minutes=10)) == 1
     FleetScheduler(sessions).tick()  # the scheduler samples the current slot
     with sessions.begin() as session:
-        assert queue_depths.sample(session, now) == 0  # already sampled: once per slot
+        assert depths.sample(session, now) == 0  # already sampled: once per slot
     charts = browser_for("viewer").get("/dashboard/charts.json").get_json()
     assert [p["waiting"] for p in charts["queue_depth"]["invoices.collect"]] == [3, 3]
     assert charts["success_rate"] == [{"process": "invoices", "percent": 75.0, "ended": 4}]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-from bots.kit.screens import RELOAD_DELAYS, Screen, SignInScreen, alert_messages, table_rows
+from bots.kit import RELOAD_DELAYS, Screen, SignInScreen, alert_messages, table_rows
 
 FACTURX_FORMAT = "IN_DP_E2_CII_FACTURX"
 # The portal shows statuses by their French labels; the API by their codes.

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from playwright.sync_api import Page
 
-from bots.kit.screens import RELOAD_DELAYS, Screen, SignInScreen
+from bots.kit import RELOAD_DELAYS, Screen, SignInScreen
 
 
 class ErpScreen(Screen):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-from bots.kit.screens import RELOAD_DELAYS, Screen, SignInScreen, table_rows
+from bots.kit import RELOAD_DELAYS, Screen, SignInScreen, table_rows
 
 
 class PortalAScreen(Screen):

@@ -63,7 +63,8 @@ def body_html(advice: Advice, *, hostile: bool = False) -> str:
     heads = ("N° facture", "Date", "Montant", "Réglé") if fr else ("Invoice", "Date", "Amount", "Paid")
     cells = "".join(
         f"<tr><td>{escape(line.written_as or '')}</td><td>{short_date(line.invoice_date, language)}</td>"
-        f"<td align=\"right\">{amount(line.gross, language)}</td><td align=\"right\">{amount(line.paid, language)}</td></tr>"
+        f"<td align=\"right\">{amount(line.gross, language)}</td>"
+        f"<td align=\"right\">{amount(line.paid, language)}</td></tr>"
         for line in advice.lines)
     intro = (f"Veuillez trouver ci-dessous le détail de notre virement du {short_date(advice.payment_date, 'fr')} "
              f"(référence {escape(advice.payment_reference)})." if fr else

@@ -49,7 +49,8 @@ def render_letter_pdf(advice: Advice, company: dict, public_body: str | None = N
              Spacer(1, 6 * mm), para("Madame, Monsieur," if language == "fr" else "Dear Sir or Madam,"),
              Spacer(1, 3 * mm),
              para(OPENINGS[(language, payer.style)].format(date=when, total=euros(advice.total, language)))]
-    story += [para(f"- {line_sentence(line, language)} ;" if language == "fr" else f"- {line_sentence(line, language)};")
+    story += [para(f"- {line_sentence(line, language)} ;" if language == "fr"
+                   else f"- {line_sentence(line, language)};")
               for line in advice.lines]
     behalf = behalf_sentence(advice)
     if behalf:
@@ -68,12 +69,13 @@ def _treasury(advice: Advice, company: dict, public_body: str) -> bytes:
     payer = advice.payer
     story = [para("DIRECTION GÉNÉRALE DES FINANCES PUBLIQUES", HEADING), para(payer.sender_name, SMALL),
              Spacer(1, 10 * mm),
-             Table([["", [para(company["name"]), para(f"{company['address']['line1']}\n"
-                                                      f"{company['address']['postcode']} {company['address']['city']}")]]],
+             Table([["", [para(company["name"]),
+                          para(f"{company['address']['line1']}\n"
+                               f"{company['address']['postcode']} {company['address']['city']}")]]],
                    colWidths=[95 * mm, 80 * mm], hAlign="LEFT"),
              Spacer(1, 8 * mm), para("AVIS DE PAIEMENT", HEADING), Spacer(1, 4 * mm),
-             para(f"Le comptable public vous informe qu'un paiement a été émis le {long_date(advice.payment_date, 'fr')} "
-                  f"en votre faveur pour le compte de : {public_body}."),
+             para(f"Le comptable public vous informe qu'un paiement a été émis le "
+                  f"{long_date(advice.payment_date, 'fr')} en votre faveur pour le compte de : {public_body}."),
              Spacer(1, 3 * mm),
              para(f"Référence du mandat : {advice.payment_reference}\n"
                   f"Montant payé : {euros(advice.total, 'fr')}\nMode de paiement : virement"),

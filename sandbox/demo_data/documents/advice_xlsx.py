@@ -84,7 +84,7 @@ def render_xlsx(advice: Advice) -> bytes:
     sheet.cell(total_row, 1, t["sum"]).font = bold
     total = sheet.cell(total_row, 6, advice.total)
     total.number_format, total.font = MONEY, bold
-    for column, width in zip("ABCDEFG", (22, 14, 16, 12, 12, 16, 24)):
+    for column, width in zip("ABCDEFG", (22, 14, 16, 12, 12, 16, 24), strict=True):
         sheet.column_dimensions[column].width = width
     when = datetime.combine(advice.payment_date, time(8, 0), UTC).replace(tzinfo=None)
     workbook.properties.creator = workbook.properties.lastModifiedBy = advice.payer.name

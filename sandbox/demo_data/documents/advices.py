@@ -113,9 +113,10 @@ class Advice:
                 "payment_reference": self.payment_reference, "payment_date": self.payment_date.isoformat(),
                 "currency": "EUR", "total": str(self.total),
                 "invoices": [
-                    {"invoice": l.invoice, "written_as": l.written_as, "noise": l.noise, "amount": str(l.paid),
-                     "gross": str(l.gross), "discount": str(l.discount), "deduction": str(l.deduction)}
-                    for l in self.lines
+                    {"invoice": line.invoice, "written_as": line.written_as, "noise": line.noise,
+                     "amount": str(line.paid), "gross": str(line.gross), "discount": str(line.discount),
+                     "deduction": str(line.deduction)}
+                    for line in self.lines
                 ],
             },
             "bank_fees": str(self.bank_fees), "amount_received": str(self.payment.amount),

@@ -63,7 +63,8 @@ def disputes(book: Book) -> list[MailPlan]:
     tagged = {e["invoice"]: e["events"] for e in book.data["ground_truth"]["invoice_events"]}
     mails = []
     for document in book.invoices:
-        resolved = any(tag in ("dispute_credit_note", "dispute_short_payment") for tag in tagged.get(document["number"], ()))
+        resolved = any(tag in ("dispute_credit_note", "dispute_short_payment")
+                       for tag in tagged.get(document["number"], ()))
         if document["dispute"]:
             opened, reason = date.fromisoformat(document["dispute"]["opened_on"]), document["dispute"]["reason"]
         elif resolved:
@@ -77,7 +78,8 @@ def disputes(book: Book) -> list[MailPlan]:
         language = party.language
         name, address = party.contact
         fr = language == "fr"
-        subject = rng.choice((f"Contestation facture {document['number']}", f"Litige sur votre facture n° {document['number']}",
+        subject = rng.choice((f"Contestation facture {document['number']}",
+                              f"Litige sur votre facture n° {document['number']}",
                               f"Facture {document['number']} - réclamation") if fr else
                              (f"Dispute - invoice {document['number']}", f"Query on invoice {document['number']}"))
         reason_text = DISPUTE_TEXT[reason][0 if fr else 1]
@@ -176,7 +178,8 @@ def purchase_orders(book: Book) -> list[MailPlan]:
                     book.as_of)
         sender = (f"{party.name} - {'Purchasing' if not fr else 'Service achats'}", f"achats@{party.domain}")
         text = (f"Bonjour,\n\nVeuillez trouver ci-joint notre bon de commande n° {po}.\n"
-                f"Merci de rappeler ce numéro sur votre facture.\n\nCordialement,\nService achats\n{party.name}\n" if fr else
+                f"Merci de rappeler ce numéro sur votre facture.\n\nCordialement,\nService achats\n"
+                f"{party.name}\n" if fr else
                 f"Hello,\n\nPlease find attached our purchase order {po}.\n"
                 f"Please quote this number on your invoice.\n\nRegards,\nPurchasing\n{party.name}\n")
         mail = MailPlan("purchase_order", party.language, at_office_hours(day, rng), sender, book.ar_address,
@@ -186,6 +189,7 @@ def purchase_orders(book: Book) -> list[MailPlan]:
             mail.attachments.append(Attachment(f"scan_{po}.tif", "image", "tiff", f"scan {SCAN_BYTES}"))
             mail.hostile.append("huge_attachment")
         else:
-            mail.attachments.append(Attachment(f"{po}.pdf", "application", "pdf", f"purchase_order {document['number']}"))
+            mail.attachments.append(
+                Attachment(f"{po}.pdf", "application", "pdf", f"purchase_order {document['number']}"))
         mails.append(mail)
     return mails

@@ -55,7 +55,8 @@ class MailPlan:
 
 def at_office_hours(day: date, rng: random.Random) -> datetime:
     """A moment on ``day`` when people (and AP batch jobs) send mail, Paris time."""
-    return datetime.combine(day, time(7, 0), PARIS) + timedelta(minutes=rng.randint(0, 11 * 60), seconds=rng.randint(0, 59))
+    return datetime.combine(day, time(7, 0), PARIS) + timedelta(minutes=rng.randint(0, 11 * 60),
+                                                                seconds=rng.randint(0, 59))
 
 
 def clamp(day: date, first: date, last: date) -> date:

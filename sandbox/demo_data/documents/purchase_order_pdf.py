@@ -44,7 +44,8 @@ def render_purchase_order(document: dict, party: Party, company: dict, ordered_o
                   TITLE),
              para((f"Date : {short_date(ordered_on, 'fr')}\nFournisseur : {company['name']}\n"
                    f"Livraison souhaitée : {delivery}") if fr else
-                  (f"Date: {short_date(ordered_on, 'en')}\nSupplier: {company['name']}\nRequested delivery: {delivery}")),
+                  (f"Date: {short_date(ordered_on, 'en')}\nSupplier: {company['name']}\n"
+                   f"Requested delivery: {delivery}")),
              Spacer(1, 6 * mm), table, Spacer(1, 6 * mm),
              para("Merci de rappeler le numéro de commande sur toutes vos factures." if fr else
                   "Please quote the order number on every invoice.", SMALL)]

@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from bots.kit.settings import Settings
-from bots.portal_upload.portals import Channels
-from tests.bots.portal_upload.samples import PUBLIC_BUYER_SIRET, SELLER, SELLER_SIRET
-from tests.bots.portal_upload.sites import (
+from bots.kit import Settings
+from bots.portal_upload.drivers import Channels
+from tests.support.browser import CHROMIUM
+from tests.support.portal_upload.samples import PUBLIC_BUYER_SIRET, SELLER, SELLER_SIRET
+from tests.support.portal_upload.sites import (
     ADMIN_TOKEN,
     CHORUS_API,
     CHORUS_PORTAL_USER,
@@ -25,7 +26,6 @@ from tests.bots.portal_upload.sites import (
     Site,
     order_lines,
 )
-from tests.conftest import CHROMIUM
 
 
 @pytest.fixture

@@ -10,18 +10,18 @@ import pytest
 import requests
 from robocorp.workitems import ApplicationException, BusinessException
 
-from bots.portal_upload.chorus_pro_api import (
+from bots.portal_upload.channels.chorus_pro_api import ChorusProApiDriver
+from bots.portal_upload.chorus_pro_client import (
     ChorusProAccessRefused,
     ChorusProApi,
     ChorusProCredentials,
     ChorusProRejected,
 )
-from bots.portal_upload.chorus_pro_delivery import ChorusProApiDriver
 from bots.portal_upload.routing import ChorusBuyer
 from bots.portal_upload.statuses import PENDING, REJECTED
-from tests.bots.portal_upload.facturx_files import facturx_file
-from tests.bots.portal_upload.samples import PUBLIC_BUYER_SIRET, invoice, job, public_body
-from tests.bots.portal_upload.sites import CHORUS_API, REJECTING_BUYER_SIRET
+from tests.support.portal_upload.facturx_files import facturx_file
+from tests.support.portal_upload.samples import PUBLIC_BUYER_SIRET, invoice, job, public_body
+from tests.support.portal_upload.sites import CHORUS_API, REJECTING_BUYER_SIRET
 
 PUBLIC_JOB = job(invoice(commitment_number="EJ-2026-0042", service_code="SERV-FIN"), public_body())
 

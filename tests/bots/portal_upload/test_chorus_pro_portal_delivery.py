@@ -7,9 +7,9 @@ import pytest
 from robocorp.workitems import BusinessException
 
 from bots.portal_upload.statuses import PENDING
-from tests.bots.portal_upload.facturx_files import facturx_file
-from tests.bots.portal_upload.samples import invoice, job, public_body
-from tests.bots.portal_upload.sites import CHORUS_PORTAL_USER
+from tests.support.portal_upload.facturx_files import facturx_file
+from tests.support.portal_upload.samples import invoice, job, public_body
+from tests.support.portal_upload.sites import CHORUS_PORTAL_USER
 
 pytestmark = pytest.mark.browser
 PUBLIC_JOB = job(invoice(commitment_number="EJ-2026-0042", service_code="SERV-FIN"), public_body())

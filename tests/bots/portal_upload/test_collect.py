@@ -27,9 +27,9 @@ from bots.portal_upload.erp_export import (
 from bots.portal_upload.facturx_document import build_cii_xml
 from bots.portal_upload.payload import job_from_payload
 from bots.portal_upload.validate import validate_facturx
-from tests.bots.portal_upload.sites import ADMIN_TOKEN, Site
-from tests.bots.portal_upload.test_tasks import run_task
-from tests.conftest import CHROMIUM
+from tests.support.browser import CHROMIUM
+from tests.support.portal_upload.sites import ADMIN_TOKEN, Site
+from tests.support.portal_upload.task_runs import run_task
 
 AS_OF = date(2026, 11, 25)
 SINCE = AS_OF - timedelta(days=16)

@@ -9,12 +9,12 @@ from email.policy import default as default_policy
 import pytest
 from imapclient import IMAPClient
 
-from bots.portal_upload.email_channel import EmailDriver
+from bots.portal_upload.channels.email import EmailDriver
 from bots.portal_upload.facturx_document import read_embedded_xml
 from bots.portal_upload.model import PostalAddress
 from bots.portal_upload.statuses import SENT
-from tests.bots.portal_upload.facturx_files import facturx_file
-from tests.bots.portal_upload.samples import customer, invoice, job
+from tests.support.portal_upload.facturx_files import facturx_file
+from tests.support.portal_upload.samples import customer, invoice, job
 
 
 def inbox(server, address: str, password: str) -> list[EmailMessage]:

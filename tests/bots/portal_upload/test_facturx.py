@@ -19,7 +19,7 @@ from bots.portal_upload.model import Money, PostalAddress
 from bots.portal_upload.payload import InvalidPayload, job_from_payload, job_to_payload
 from bots.portal_upload.validate import InvalidFacturX, schematron_breaches, validate_facturx, xsd_problem
 from bots.portal_upload.vat import ZeroRateWithoutReason
-from tests.bots.portal_upload.samples import customer, invoice, invoice_pdf, job, lines, public_body
+from tests.support.portal_upload.samples import customer, invoice, invoice_pdf, job, lines, public_body
 
 NS = {"rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
       "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",

@@ -8,10 +8,8 @@ from pathlib import Path
 import pytest
 from robocorp.workitems import BusinessException
 
-from bots.kit.retry import retry_call
-from bots.kit.settings import MissingSetting, Settings
-from bots.kit.web_errors import SiteError
-from bots.portal_upload.portals import Channels
+from bots.kit import MissingSetting, Settings, SiteError, retry_call
+from bots.portal_upload.drivers import Channels
 from bots.portal_upload.statuses import (
     ACCEPTED,
     PAID,
@@ -22,7 +20,7 @@ from bots.portal_upload.statuses import (
     chorus_invoice_status,
     portal_status,
 )
-from tests.bots.portal_upload.samples import customer, job
+from tests.support.portal_upload.samples import customer, job
 
 
 def test_settings_come_from_the_environment_with_one_variable_per_target():

@@ -7,9 +7,9 @@ from datetime import date
 
 import pdfplumber
 
-from bots.portal_upload.letter_batch import LetterDriver, add_to_print_batch
+from bots.portal_upload.channels.letter import LetterDriver, add_to_print_batch
 from bots.portal_upload.model import PostalAddress
-from tests.bots.portal_upload.samples import customer, invoice, invoice_pdf, job
+from tests.support.portal_upload.samples import customer, invoice, invoice_pdf, job
 
 DAY = date(2026, 11, 25)
 LETTER_CUSTOMER = customer(code="C0300", legal_name="Boulangerie Martin SARL", invoice_channel="letter",

@@ -7,17 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from bots.kit.web_errors import SignedOut, SiteError
-from bots.portal_upload.delivery import (
+from bots.kit import SignedOut, SiteError, SiteUnavailable
+from bots.portal_upload.channels.web_portal import (
     AlreadySubmitted,
     Listed,
     PortalRefused,
-    PortalUnavailable,
     Submitted,
     deliver_on_portal,
 )
 from bots.portal_upload.statuses import portal_status
-from tests.bots.portal_upload.samples import job
+from tests.support.portal_upload.samples import job
 
 JOB = job()
 LISTED = Listed("FA2026-00042", "REF-1", portal_status("Received"))
@@ -27,7 +26,7 @@ class ScriptedPortal:
     """Answers ``find`` and ``submit`` from scripts; records what the bot did."""
 
     channel = "scripted"
-    portal_name = "Scripted portal"
+    site_name = "Scripted portal"
 
     def __init__(self, finds: list, submits: list) -> None:
         self.finds, self.submits, self.calls = finds, submits, []
@@ -97,6 +96,6 @@ def test_a_duplicate_the_list_does_not_show_goes_to_a_person(tmp_path):
 
 def test_a_portal_failing_every_submit_is_given_up_for_later(tmp_path):
     portal = ScriptedPortal([None] * 5, [SiteError("https://portal", 500)] * 5)
-    with pytest.raises(PortalUnavailable):
+    with pytest.raises(SiteUnavailable):
         deliver(portal, tmp_path)
     assert portal.calls.count("submit") == 5 and portal.calls.count("find") == 5

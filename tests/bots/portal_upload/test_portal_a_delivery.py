@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from bots.portal_upload.delivery import DeliveryResult, PortalRefused, PortalUnavailable, ScreenChanged
+from bots.kit import ScreenChanged, SiteUnavailable
+from bots.portal_upload.channels.web_portal import PortalRefused
+from bots.portal_upload.delivery import DeliveryResult
 from bots.portal_upload.statuses import PENDING, REJECTED
-from tests.bots.portal_upload.facturx_files import facturx_file
-from tests.bots.portal_upload.samples import customer, invoice, job
-from tests.bots.portal_upload.sites import PORTAL_A_USER, Site
+from tests.support.portal_upload.facturx_files import facturx_file
+from tests.support.portal_upload.samples import customer, invoice, job
+from tests.support.portal_upload.sites import PORTAL_A_USER, Site
 
 pytestmark = pytest.mark.browser
 PORTAL_A_CUSTOMER = customer(invoice_channel="portal_a", portal_supplier_id="SUP-4242")
@@ -96,7 +98,7 @@ def test_a_renamed_button_is_a_clear_escalation_with_a_screenshot(make_channels,
 
 def test_a_portal_that_is_down_is_an_application_exception_to_retry_later(make_channels, portal_a, tmp_path):
     portal_a.faults(down=True)
-    with pytest.raises(PortalUnavailable) as caught:
+    with pytest.raises(SiteUnavailable) as caught:
         deliver(make_channels, portal_a, tmp_path)
     assert caught.value.code == "PORTAL_UNAVAILABLE" and "503" in caught.value.message
     portal_a.faults()

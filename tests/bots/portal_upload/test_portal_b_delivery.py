@@ -11,11 +11,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bots.portal_upload.delivery import DeliveryResult, PortalRefused
+from bots.portal_upload.channels.web_portal import PortalRefused
+from bots.portal_upload.delivery import DeliveryResult
 from bots.portal_upload.model import InvoiceLine
-from tests.bots.portal_upload.facturx_files import facturx_file
-from tests.bots.portal_upload.samples import customer, invoice, job
-from tests.bots.portal_upload.sites import PORTAL_B_USER, Site
+from tests.support.portal_upload.facturx_files import facturx_file
+from tests.support.portal_upload.samples import customer, invoice, job
+from tests.support.portal_upload.sites import PORTAL_B_USER, Site
 
 pytestmark = pytest.mark.browser
 PORTAL_B_CUSTOMER = customer(invoice_channel="portal_b", portal_supplier_id="AN0123456789", language="en")

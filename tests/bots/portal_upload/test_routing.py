@@ -20,7 +20,7 @@ from bots.portal_upload.routing import (
     route,
     with_route,
 )
-from tests.bots.portal_upload.samples import PUBLIC_BUYER_SIRET, customer, invoice, job, public_body
+from tests.support.portal_upload.samples import PUBLIC_BUYER_SIRET, customer, invoice, job, public_body
 
 DEMANDING_BUYER = ChorusBuyer(7, service_code_required=True, commitment_required=True,
                               active_services=frozenset({"SERV-FIN", "DIR-PAT-57"}))

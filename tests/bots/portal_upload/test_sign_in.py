@@ -1,5 +1,5 @@
 """The sign-in screen of each site the bot signs in to (the ERP, portal A with its second factor,
-portal B, the Chorus Pro portal), all built on ``bots.kit.screens.SignInScreen``: a wrong password is
+portal B, the Chorus Pro portal), all built on ``bots.kit.SignInScreen``: a wrong password is
 a ``SignInRefused`` carrying the site's own words, the right one signs in, and a session that ends
 sends the next screen back to the sign-in page, which the screen reports as ``SignedOut``."""
 from __future__ import annotations
@@ -9,14 +9,12 @@ from typing import Any
 
 import pytest
 
-from bots.kit.browser import open_browser
-from bots.kit.web_errors import SignedOut
-from bots.portal_upload.chorus_pro_portal_flow import ChorusProPortalFlow
-from bots.portal_upload.erp_flow import ErpFlow
-from bots.portal_upload.portal_a_flow import PortalAFlow
-from bots.portal_upload.portal_b_flow import PortalBFlow
-from bots.portal_upload.web_login import SignInRefused, WebLogin
-from tests.bots.portal_upload.sites import ADMIN_TOKEN, CHORUS_PORTAL_USER, PORTAL_A_USER, PORTAL_B_USER, Site
+from bots.kit import SignedOut, SignInRefused, WebLogin, open_browser
+from bots.portal_upload.channels.chorus_pro_portal import ChorusProPortalFlow
+from bots.portal_upload.channels.portal_a import PortalAFlow
+from bots.portal_upload.channels.portal_b import PortalBFlow
+from bots.portal_upload.erp import ErpFlow
+from tests.support.portal_upload.sites import ADMIN_TOKEN, CHORUS_PORTAL_USER, PORTAL_A_USER, PORTAL_B_USER, Site
 
 pytestmark = pytest.mark.browser
 ERP_USER = {"login": "rpa-cash", "password": "Erp-pass-1"}

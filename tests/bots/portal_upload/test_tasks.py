@@ -5,21 +5,15 @@ keeps polling what is not final."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date
-from pathlib import Path
 
 from bots.portal_upload.model import Money
 from bots.portal_upload.payload import job_to_payload
-from tests.bots.portal_upload.samples import customer, invoice, invoice_pdf, job, public_body
-from tests.bots.portal_upload.sites import CHORUS_API, PORTAL_A_USER
-from tests.conftest import CHROMIUM
+from tests.support.browser import CHROMIUM
+from tests.support.portal_upload.samples import customer, invoice, invoice_pdf, job, public_body
+from tests.support.portal_upload.sites import CHORUS_API, PORTAL_A_USER
+from tests.support.portal_upload.task_runs import run_task
 
-ROOT = Path(__file__).resolve().parents[3]
-TASKS = ROOT / "bots" / "portal_upload" / "tasks.py"
-RECORDING_ADAPTER = "tests.bots.portal_upload.recording_adapter.RecordingFileAdapter"
 JOBS = [
     job(invoice("FA2026-00301"), customer(invoice_channel="email")),
     job(invoice("FA2026-00302"), customer(code="C0300", invoice_channel="letter", billing_email=None)),
@@ -31,28 +25,6 @@ JOBS = [
     job(invoice("FA2026-00307", issue_date=date(2026, 11, 26)),  # after the portal's today: it refuses it
         customer(invoice_channel="portal_a", portal_supplier_id="SUP-4242")),
 ]
-
-
-def run_task(name: str, folder: Path, items: list[dict], env: dict[str, str]) -> tuple[list, list, list]:
-    """Run one task on ``items``; returns (releases, outputs, inputs as saved)."""
-    work = folder / name
-    (work / "in").mkdir(parents=True)
-    for item in items:
-        for file_name in item.get("files", {}):
-            (work / "in" / file_name).write_bytes(item["_bytes"][file_name])
-        item.pop("_bytes", None)
-    (work / "in" / "workitems.json").write_text(json.dumps(items))
-    run = subprocess.run(
-        [sys.executable, "-m", "robocorp.tasks", "run", str(TASKS), "-t", name, "-o", str(work / "output")],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, env={
-            **os.environ, **env, "RC_WORKITEM_ADAPTER": RECORDING_ADAPTER,
-            "RC_WORKITEM_INPUT_PATH": str(work / "in" / "workitems.json"),
-            "RC_WORKITEM_OUTPUT_PATH": str(work / "out" / "workitems.json"),
-            "ARFLEET_TEST_RELEASES": str(work / "releases.json")})
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    outputs = json.loads((work / "out" / "workitems.json").read_text()) if (work / "out").exists() else []
-    return (json.loads((work / "releases.json").read_text()), outputs,
-            json.loads((work / "in" / "workitems.json").read_text()))
 
 
 def test_deliver_then_follow_up(chorus_pro, portal_a, mail_server, tmp_path):
