@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,12 +114,13 @@ class Runner:
         with self._lock:
             self._active[step_run_id] = stop
         shipper = LogShipper(self.client, step_run_id)
-        output_dir = self.options.state_dir / "runs" / str(step_run_id)
+        output_dir = self.options.state_dir / "runs" / str(step_run_id)  # ROBOT_ARTIFACTS, uploaded at the end
+        work_dir = self.options.state_dir / "work" / str(step_run_id)  # ROBOT_ROOT: the run's copy of its bot
         exit_code = -1
         try:
             shipper.add(f"[runner {self.identity.name}] {assignment['process']}/{assignment['step']}: "
                         f"bot {assignment['bot']}, task {assignment['task']}")
-            bot = BotProcess(self.options.bots_dir, assignment["bot"], assignment["task"], output_dir,
+            bot = BotProcess(self.options.bots_dir, assignment["bot"], assignment["task"], output_dir, work_dir,
                              bot_environment(dict(os.environ), assignment["env"]), shipper.add)
             exit_code = bot.wait(assignment["timeout_seconds"], stop, self.options.stop_grace_seconds)
             if bot.stop_reason:
@@ -129,24 +131,31 @@ class Runner:
             shipper.add(f"[runner {self.identity.name}] could not start the bot: {exc}")
         finally:
             shipper.close(self.shutdown)
-            self._upload_artifacts(step_run_id, output_dir)
+            if self._upload_artifacts(step_run_id, output_dir):
+                shutil.rmtree(output_dir, ignore_errors=True)  # kept only when some could not be uploaded
+            shutil.rmtree(work_dir, ignore_errors=True)
             try:
-                self.client.finish(step_run_id, exit_code)
+                self.client.finish(step_run_id, exit_code, log_lines_lost=shipper.lost)
             except (ConnectionError, ControlRoomRefused) as exc:
                 log.error("could not report the end of step run %s: %s", step_run_id, exc)
             with self._lock:
                 self._active.pop(step_run_id, None)
             self._slots.release()
 
-    def _upload_artifacts(self, step_run_id: int, output_dir: Path) -> None:
+    def _upload_artifacts(self, step_run_id: int, output_dir: Path) -> bool:
+        """Upload the run's output folder; False when some file could not be (the folder is then kept)."""
         if not output_dir.is_dir():
-            return
-        files = sorted(p for p in output_dir.rglob("*") if p.is_file())[:MAX_ARTIFACTS]
-        for path in files:
+            return True
+        files = sorted(p for p in output_dir.rglob("*") if p.is_file())
+        complete = len(files) <= MAX_ARTIFACTS
+        for path in files[:MAX_ARTIFACTS]:
             if path.stat().st_size > MAX_ARTIFACT_BYTES:
                 log.warning("artifact %s is too large to upload", path)
+                complete = False
                 continue
             try:
                 self.client.upload_artifact(step_run_id, path, str(path.relative_to(output_dir)))
             except (ConnectionError, ControlRoomRefused) as exc:
                 log.error("artifact %s not uploaded: %s", path.name, exc)
+                complete = False
+        return complete

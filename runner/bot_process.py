@@ -1,12 +1,16 @@
-"""One bot step as a subprocess: `python -m robocorp.tasks run bots/<bot>/tasks.py -t <task> -o <dir>`.
+"""One bot step as a subprocess: `python -m robocorp.tasks run <copy of bots/<bot>>/tasks.py -t <task> -o <dir>`.
 
-The bot gets the run's RC_* variables and nothing of the runner's own secrets. It runs in its own
-process group so a stop or a timeout (SIGTERM, then SIGKILL after a grace period) reaches whatever
-it started, such as Chromium.
+As in Robocorp's Control Room, each step run works in a copy of its bot of its own (`ROBOT_ROOT`, also its
+working folder): `item.get_file("x.pdf")` without a path and every relative write land there, so two runs
+of one bot on one runner never overwrite each other's files, and the bot's source folder stays as shipped.
+`ROBOT_ARTIFACTS` is the run's output folder, uploaded as the run's artifacts at the end. The bot gets the
+run's RC_* variables and nothing of the runner's own secrets. It runs in its own process group so a stop
+or a timeout (SIGTERM, then SIGKILL after a grace period) reaches whatever it started, such as Chromium.
 """
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -29,17 +33,26 @@ def bot_environment(base: dict[str, str], robot_env: dict[str, str]) -> dict[str
     return env
 
 
+def copy_bot(bots_dir: Path, bot: str, work_dir: Path) -> Path:
+    """The run's own copy of the bot's folder (its code, without caches or earlier outputs)."""
+    source = bots_dir / bot
+    if not (source / "tasks.py").is_file():
+        raise FileNotFoundError(f"bot {bot!r} not found: {source / 'tasks.py'} does not exist on this runner")
+    shutil.rmtree(work_dir, ignore_errors=True)  # a crashed runner's leftover of the same step run
+    shutil.copytree(source, work_dir, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "output"))
+    return work_dir
+
+
 class BotProcess:
-    def __init__(self, bots_dir: Path, bot: str, task: str, output_dir: Path, env: dict[str, str],
+    def __init__(self, bots_dir: Path, bot: str, task: str, output_dir: Path, work_dir: Path, env: dict[str, str],
                  on_line: Callable[[str], None]) -> None:
-        self.output_dir = output_dir
-        tasks_file = bots_dir / bot / "tasks.py"
-        if not tasks_file.is_file():
-            raise FileNotFoundError(f"bot {bot!r} not found: {tasks_file} does not exist on this runner")
+        self.output_dir, self.work_dir = output_dir, work_dir
+        tasks_file = copy_bot(bots_dir, bot, work_dir) / "tasks.py"
         output_dir.mkdir(parents=True, exist_ok=True)
+        env = {**env, "ROBOT_ROOT": str(work_dir), "ROBOT_ARTIFACTS": str(output_dir)}
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "robocorp.tasks", "run", str(tasks_file), "-t", task, "-o", str(output_dir)],
-            cwd=str(tasks_file.parent), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            cwd=str(work_dir), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True, text=True, encoding="utf-8", errors="replace",
             bufsize=1,
         )

@@ -100,8 +100,9 @@ class ControlRoomClient:
                                     files={"file": (name, stream)})
         retry_until_delivered(send, self._stop)
 
-    def finish(self, step_run_id: int, exit_code: int) -> dict[str, Any]:
-        return self.post_json(f"/api/v1/step-runs/{step_run_id}/finish", {"exit_code": exit_code}).json()
+    def finish(self, step_run_id: int, exit_code: int, log_lines_lost: int = 0) -> dict[str, Any]:
+        return self.post_json(f"/api/v1/step-runs/{step_run_id}/finish",
+                              {"exit_code": exit_code, "log_lines_lost": log_lines_lost}).json()
 
 
 def retry_until_delivered(send: Callable[[], requests.Response], stop: threading.Event,

@@ -1,22 +1,50 @@
 """Ships a bot's console lines to the control room while it runs. Lines carry a sequence number and
 stay buffered until delivered, so an unreachable control room delays them but loses none, and a
-re-sent batch adds nothing twice."""
+re-sent batch adds nothing twice.
+
+Nothing is lost in silence: a line longer than MAX_LINE_CHARS is cut and says so; batches are sized to
+fit the control room's body limit (MAX_BATCH_CHARS), and a batch it still refuses as too large is split;
+lines it refuses for any other reason are counted (`lost`), marked in the console with the reason, and
+reported with the run's end, which the control room shows as a warning on the run."""
 from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
 from runner.client import ControlRoomClient, ControlRoomRefused
 
 log = logging.getLogger(__name__)
-BATCH = 500
+BATCH = 500  # lines per request at most
+MAX_BATCH_CHARS = 256 * 1024  # well inside the control room's 1 MB body limit, escapes included
+MAX_LINE_CHARS = 8000  # the control room keeps at most 10,000 characters of a line
+
+
+def cut(line: str, limit: int = MAX_LINE_CHARS) -> str:
+    """The line, or its first `limit` characters and a mark saying how much was cut."""
+    if len(line) <= limit:
+        return line
+    return f"{line[:limit]} […cut: {len(line) - limit} more characters]"
+
+
+def batches(lines: list[dict[str, Any]], max_lines: int, max_chars: int) -> list[dict[str, Any]]:
+    """The longest head of `lines` within both limits (at least one line)."""
+    size, count = 0, 0
+    for entry in lines[:max_lines]:
+        size += len(entry["line"]) + 32  # the JSON around a line
+        if count and size > max_chars:
+            break
+        count += 1
+    return lines[:count]
 
 
 class LogShipper:
     def __init__(self, client: ControlRoomClient, step_run_id: int, interval: float = 0.3) -> None:
         self._client, self._step_run_id, self._interval = client, step_run_id, interval
-        self._pending: list[dict] = []
+        self._pending: list[dict[str, Any]] = []
         self._seq = 0
+        self._max_lines = BATCH
+        self.lost = 0
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._closed = threading.Event()
@@ -25,7 +53,7 @@ class LogShipper:
 
     def add(self, line: str) -> None:
         with self._lock:
-            self._pending.append({"seq": self._seq, "line": line})
+            self._pending.append({"seq": self._seq, "line": cut(line)})
             self._seq += 1
         self._wake.set()
 
@@ -38,18 +66,35 @@ class LogShipper:
 
     def _ship_once(self) -> bool:
         with self._lock:
-            batch = self._pending[:BATCH]
+            batch = batches(self._pending, self._max_lines, MAX_BATCH_CHARS)
         if not batch:
             return True
         try:
-            self._client.send_logs(self._step_run_id, batch)
+            self._client.send_logs(self._step_run_id, [{"seq": e["seq"], "line": e["line"]} for e in batch])
         except ControlRoomRefused as exc:
-            log.error("control room refused log lines of step run %s: %s", self._step_run_id, exc)
+            if exc.status == 413 and len(batch) > 1:
+                self._max_lines = max(1, len(batch) // 2)  # too large after all: smaller batches
+                return True
+            self._lose(batch, str(exc))
+            return True
         except ConnectionError:
             return False
         with self._lock:
             del self._pending[:len(batch)]
         return True
+
+    def _lose(self, batch: list[dict[str, Any]], reason: str) -> None:
+        """The control room will never take these lines: count them, and put a mark in their place (under
+        the last one's number, so the console keeps its order) unless what was refused is such a mark."""
+        log.error("control room refused %d log line(s) of step run %s: %s", len(batch), self._step_run_id, reason)
+        marks_only = all(entry.get("mark") for entry in batch)
+        with self._lock:
+            del self._pending[:len(batch)]
+            if not marks_only:
+                lost = sum(1 for entry in batch if not entry.get("mark"))
+                self.lost += lost
+                self._pending.insert(0, {"seq": batch[-1]["seq"], "mark": True,
+                                         "line": cut(f"[runner] {lost} log line(s) lost: {reason}")})
 
     def _loop(self) -> None:
         delay = self._interval
@@ -57,7 +102,7 @@ class LogShipper:
             self._wake.wait(delay)
             self._wake.clear()
             delivered = self._ship_once()
-            delay = self._interval if delivered else min(delay * 2, 30.0)
+            delay = 0 if delivered and self._pending else self._interval if delivered else min(delay * 2, 30.0)
             with self._lock:
                 empty = not self._pending
             if self._closed.is_set() and empty:

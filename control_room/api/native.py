@@ -59,7 +59,8 @@ def run_json(run: ProcessRun) -> dict[str, Any]:
         "id": run.id, "process": run.process.name, "state": run.state.value, "requested_by": run.requested_by,
         "created_at": _iso(run.created_at), "ended_at": _iso(run.ended_at),
         "steps": [{"id": s.id, "step": s.step.name, "state": s.state.value, "runner_id": s.runner_id,
-                   "exit_code": s.exit_code, "started_at": _iso(s.started_at), "ended_at": _iso(s.ended_at)}
+                   "exit_code": s.exit_code, "started_at": _iso(s.started_at), "ended_at": _iso(s.ended_at),
+                   "log_lines_lost": s.log_lines_lost}
                   for s in run.steps],
     }
 

@@ -195,9 +195,13 @@ def write_secret(ws: str, name: str):
         values = transit.open_from_client(body, vault.transit_key(session))
     except transit.EnvelopeError as bad:
         raise ApiError(400, "bad_request", str(bad)) from None
-    process_name = _run().process_name
+    run = _run()
+    process_name = run.process_name
     try:
         if process_name not in vault.scope_of(session, name):
+            audit.record(session, g.actor, "secret.write_refused", "secret", name,
+                         {"process": process_name, "run_id": run.step_run_id})
+            session.commit()  # kept like a refused read
             raise ApiError(403, "forbidden", f"process {process_name!r} may not write secret {name!r}")
         scope = None  # rotation keeps the scope
     except SecretNotFound:

@@ -17,10 +17,12 @@ from control_room.audit.actors import Actor
 from control_room.context import db, services
 from control_room.fleet import registration, runs
 from control_room.fleet.models import Artifact, RegistrationToken, Runner, RunState, StepRun, StepRunLog
+from control_room.queue import leases
 from control_room.storage.files import TooLarge
 
 bp = Blueprint("runner_api", __name__, url_prefix="/api/v1")
 MAX_WAIT_SECONDS = 30
+MAX_LINE_CHARS = 10_000  # of one console line; a longer one is cut, and says so
 POLL_INTERVAL = 0.5
 
 
@@ -85,6 +87,7 @@ def heartbeat():
     session = db()
     runner: Runner = g.runner
     touch(session, runner)
+    leases.renew_for_runner(session, runner.id)  # a live bot keeps its items
     stop = session.scalars(select(StepRun.id).where(StepRun.runner_id == runner.id,
                                                     StepRun.state == RunState.RUNNING,
                                                     StepRun.stop_requested.is_(True))).all()
@@ -161,14 +164,19 @@ def append_logs(step_run_id: int):
     lines = json_body().get("lines")
     if not isinstance(lines, list):
         raise ApiError(400, "bad_request", "lines must be a list of {seq, line}")
-    session = db()
-    have = set(session.scalars(select(StepRunLog.seq).where(StepRunLog.step_run_id == step_run_id)).all())
     for entry in lines:
         if not (isinstance(entry, dict) and isinstance(entry.get("seq"), int) and isinstance(entry.get("line"), str)):
             raise ApiError(400, "bad_request", "each line must be {seq: int, line: str}")
+    session = db()
+    have = set(session.scalars(select(StepRunLog.seq).where(  # only this batch's numbers: a re-sent batch
+        StepRunLog.step_run_id == step_run_id, StepRunLog.seq.in_([e["seq"] for e in lines]))).all())
+    for entry in lines:
         if entry["seq"] not in have:
             have.add(entry["seq"])
-            session.add(StepRunLog(step_run_id=step_run_id, seq=entry["seq"], line=entry["line"][:10000]))
+            line = entry["line"]
+            if len(line) > MAX_LINE_CHARS:
+                line = f"{line[:MAX_LINE_CHARS]} […cut: {len(line) - MAX_LINE_CHARS} more characters]"
+            session.add(StepRunLog(step_run_id=step_run_id, seq=entry["seq"], line=line))
     session.commit()
     return jsonify(received=len(lines))
 
@@ -210,11 +218,14 @@ def upload_artifacts(step_run_id: int):
 @requires_runner
 def finish(step_run_id: int):
     step_run = _own_step_run(step_run_id)
-    exit_code = json_body().get("exit_code")
+    body = json_body()
+    exit_code, lines_lost = body.get("exit_code"), body.get("log_lines_lost", 0)
     if not isinstance(exit_code, int):
         raise ApiError(400, "bad_request", "exit_code (integer) is required")
+    if not isinstance(lines_lost, int) or lines_lost < 0:
+        raise ApiError(400, "bad_request", "log_lines_lost must be a whole number")
     session = db()
     if step_run.state in runs.ACTIVE:
-        runs.finish(session, step_run, exit_code, g.actor)
+        runs.finish(session, step_run, exit_code, g.actor, log_lines_lost=lines_lost)
         session.commit()
     return jsonify(step_run_id=step_run_id, state=step_run.state.value)

@@ -91,6 +91,7 @@ class StepRun(Base):
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     exit_code: Mapped[int | None] = mapped_column(Integer)
     stop_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    log_lines_lost: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # said by its runner
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(AwareDateTime)

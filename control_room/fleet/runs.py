@@ -28,18 +28,21 @@ class RunError(Exception):
     pass
 
 
-def start_run(session: Session, process: Process, actor: Actor, payloads: list[NewItem] | None = None) -> ProcessRun:
-    """A run of the process's first step; `payloads` become items of its input queue first."""
+def start_run(session: Session, process: Process, actor: Actor, payloads: list[NewItem] | None = None,
+              step: ProcessStep | None = None) -> ProcessRun:
+    """A run of the process from its first step (or from `step`, for items waiting there); `payloads`
+    become items of the first step's input queue first."""
     first = process.steps[0]
     for new in payloads or []:
         transitions.create(session, first.queue, new, actor, process_id=process.id)
+    start = step or first
     run = ProcessRun(process_id=process.id, state=RunState.PENDING, requested_by=str(actor))
     session.add(run)
     session.flush()
-    session.add(StepRun(process_run_id=run.id, step_id=first.id, state=RunState.PENDING))
+    session.add(StepRun(process_run_id=run.id, step_id=start.id, state=RunState.PENDING))
     session.flush()
     audit.record(session, actor, "run.requested", "process_run", run.id,
-                 {"process": process.name, "payloads": len(payloads or [])})
+                 {"process": process.name, "payloads": len(payloads or []), "step": start.name})
     return run
 
 
@@ -134,28 +137,38 @@ def run_for_token(session: Session, token: str) -> RunContext | None:
     return RunContext(*row) if row else None
 
 
-def finish(session: Session, step_run: StepRun, exit_code: int, actor: Actor, note: str = "") -> None:
-    """End a step run: settle what it still holds, start the next step if it has work, close the run."""
+def finish(session: Session, step_run: StepRun, exit_code: int, actor: Actor, note: str = "",
+           log_lines_lost: int = 0) -> None:
+    """End a step run: what it still holds is done when it passed (exit 0) and settled as an application
+    failure otherwise (failed, stopped, timed out, its runner lost); start the next step if it has work;
+    close the run."""
     state = RunState.COMPLETED if exit_code == 0 else RunState.FAILED
     if step_run.stop_requested:
         state = RunState.STOPPED
     if not _set_step_state(session, step_run.id, ACTIVE, state=state, exit_code=exit_code,
-                           ended_at=clock.now(session), token_hash=None):
+                           ended_at=clock.now(session), token_hash=None, log_lines_lost=log_lines_lost):
         raise RunError(f"step run {step_run.id} has already ended")
     held = session.scalars(select(WorkItem.id).where(WorkItem.step_run_id == step_run.id,
                                                      WorkItem.state == ItemState.RESERVED)).all()
     for item_id in held:
-        transitions.settle_abandoned(session, item_id, step_run.id)
+        if state == RunState.COMPLETED:
+            # as Robocorp's Control Room does: a run that passed is done with what it still holds (the
+            # simplest bot reads `inputs.current`, writes its outputs and never releases)
+            transitions.complete(session, item_id, step_run.id, Actor.run(step_run.id))
+        else:
+            transitions.settle_abandoned(session, item_id, step_run.id)
     session.refresh(step_run)
     audit.record(session, actor, "step_run.finished", "step_run", step_run.id,
-                 {"state": state.value, "exit_code": exit_code, "settled_items": list(held), "note": note})
+                 {"state": state.value, "exit_code": exit_code, "settled_items": list(held), "note": note,
+                  "log_lines_lost": log_lines_lost})
     _advance(session, step_run)
 
 
 def _advance(session: Session, step_run: StepRun) -> None:
     run = step_run.process_run
     step = step_run.step
-    if step_run.state == RunState.COMPLETED and step.output_queue_id is not None:
+    # a failed step's finished items made outputs too: the next step takes them (a stopped run stops here)
+    if step_run.state in (RunState.COMPLETED, RunState.FAILED) and step.output_queue_id is not None:
         next_step = session.scalar(select(ProcessStep).where(ProcessStep.process_id == step.process_id,
                                                              ProcessStep.position == step.position + 1))
         waiting = session.scalar(select(func.count()).select_from(WorkItem).where(

@@ -21,7 +21,7 @@ from control_room import audit
 from control_room.audit.actors import SYSTEM, Actor
 from control_room.clock import SYSTEM_CLOCK
 from control_room.fleet import fire_times, liveness, runs
-from control_room.fleet.models import Process, ProcessRun, QueueTrigger, RunState, Schedule, ScheduleFire
+from control_room.fleet.models import Process, ProcessRun, ProcessStep, QueueTrigger, RunState, Schedule, ScheduleFire
 from control_room.queue import depths
 from control_room.queue.models import ItemState, WorkItem
 from control_room.storage.engine import is_postgres
@@ -108,6 +108,30 @@ def check_triggers(session: Session, now: datetime) -> list[int]:
     return started
 
 
+def start_retry_runs(session: Session, now: datetime) -> list[int]:
+    """Items back from a failure (an application failure's back-off, an expired lease, a dead run) whose
+    back-off has ended are taken by a new run, from the step that reads them, when their process has no
+    active run: nothing retried waits for a schedule that may never come. Returns the new run ids."""
+    started = []
+    due = (select(ProcessStep.id, ProcessStep.process_id, ProcessStep.position)
+           .join(WorkItem, WorkItem.queue_id == ProcessStep.queue_id)
+           .where(WorkItem.state == ItemState.NEW, WorkItem.attempts > 0, WorkItem.defer_until.is_not(None),
+                  WorkItem.defer_until <= now)
+           .distinct().order_by(ProcessStep.process_id, ProcessStep.position))
+    seen: set[int] = set()
+    for step_id, _process_id, _position in session.execute(due).all():
+        step = session.get_one(ProcessStep, step_id)
+        if step.process_id in seen or active_runs(session, step.process_id) \
+                or not _try_lock(session, "retry", step.process_id):
+            continue
+        seen.add(step.process_id)
+        run = runs.start_run(session, step.process, SYSTEM, step=step)
+        audit.record(session, SYSTEM, "retry.started", "process", step.process.name,
+                     {"step": step.name, "process_run_id": run.id})
+        started.append(run.id)
+    return started
+
+
 class FleetScheduler:
     """Runs in each control-room process (gunicorn's master, or `arfleet up`)."""
 
@@ -176,6 +200,8 @@ class FleetScheduler:
                 start_queued_fires(session, now)
             with self._sessions.begin() as session:
                 check_triggers(session, now)
+            with self._sessions.begin() as session:
+                start_retry_runs(session, now)
             with self._sessions.begin() as session:
                 depths.sample(session, now)
         except Exception:

@@ -16,6 +16,8 @@ from control_room.fleet.processes import ProcessSpec, StepSpec
 NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,119}$")
 DURATION = re.compile(r"^(\d+)\s*(s|m|h)?$")
 UNITS = {"s": 1, "m": 60, "h": 3600, None: 1}
+DEFAULT_HEARTBEAT_SECONDS = 10  # `arfleet runner --heartbeat-seconds`
+MIN_LEASE_SECONDS = 3 * DEFAULT_HEARTBEAT_SECONDS
 
 
 @dataclass(frozen=True)
@@ -202,7 +204,7 @@ def _processes(reader: _Reader, node: yaml.Node, names: set[str]) -> list[Proces
                 queue=reader.name(s.get("queue"), f"{sw}.queue") if "queue" in s else None,
                 labels=tuple(label for label in labels if label),
                 timeout_seconds=reader.duration(s.get("timeout"), f"{sw}.timeout", 3600) or 3600,
-                lease_seconds=reader.duration(s.get("lease"), f"{sw}.lease", None),
+                lease_seconds=_lease(reader, s.get("lease"), f"{sw}.lease", None),
                 max_retries=reader.integer(s.get("max_retries"), f"{sw}.max_retries", None),
                 poll_codes=poll_codes, poll_seconds=poll_seconds,
                 escalate_codes=_codes(reader, s.get("escalate"), f"{sw}.escalate"),
@@ -219,10 +221,23 @@ def _processes(reader: _Reader, node: yaml.Node, names: set[str]) -> list[Proces
             specs.append(ProcessSpec(
                 name=name, steps=tuple(steps),
                 description=reader.text(fields.get("description"), f"{where}.description", "") or "",
-                lease_seconds=reader.duration(fields.get("lease"), f"{where}.lease", 600) or 600,
+                lease_seconds=_lease(reader, fields.get("lease"), f"{where}.lease", 600) or 600,
                 max_retries=reader.integer(fields.get("max_retries"), f"{where}.max_retries", 3) or 0,
                 retry_base_seconds=reader.duration(fields.get("retry_backoff"), f"{where}.retry_backoff", 30) or 30))
     return specs
+
+
+def _lease(reader: _Reader, node: yaml.Node | None, where: str, default: int | None) -> int | None:
+    """A lease is the time to notice that a bot, its runner or its VM died (a live bot's lease is renewed at
+    each of its runner's heartbeats), not the time to do the work (that is the step's `timeout`): shorter
+    than a few heartbeats, a live bot would lose its item to one late heartbeat."""
+    seconds = reader.duration(node, where, default)
+    if node is not None and seconds is not None and seconds < MIN_LEASE_SECONDS:
+        reader.fail(node, where, f"a lease of {seconds}s is shorter than {MIN_LEASE_SECONDS}s (three runner "
+                                 f"heartbeats at the default {DEFAULT_HEARTBEAT_SECONDS}s): the lease is the time "
+                                 "to notice a dead bot, renewed while its runner is alive; the time to do the "
+                                 "work is the step's timeout")
+    return seconds
 
 
 def _poll(reader: _Reader, node: yaml.Node | None, where: str) -> tuple[tuple[str, ...], int | None]:

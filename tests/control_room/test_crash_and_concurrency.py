@@ -6,6 +6,7 @@ import time
 from sqlalchemy import select
 
 from control_room.audit.actors import Actor
+from control_room.audit.models import AuditEvent
 from control_room.fleet.processes import get_process
 from control_room.queue import leases, transitions
 from control_room.queue.models import ItemState, WorkItem
@@ -78,6 +79,22 @@ def test_bot_rotates_a_secret_through_the_transit_envelope(app, sessions, live_s
     with sessions.begin() as session:
         assert dict(vault.read(session, "portal_a", "invoices", ADMIN)) == {
             "login": "acme", "password": "renewed-by-bot"}
+
+
+def test_a_bot_writing_a_secret_out_of_its_scope_is_refused_and_audited(app, sessions, live_server, tmp_path):
+    declare(sessions, "invoices")
+    vault = app.extensions["arfleet"].vault
+    with sessions.begin() as session:
+        vault.set(session, "portal_a", {"login": "acme", "password": "old-password"}, ADMIN, processes=["dunning"])
+    server, client = live_server(app), app.test_client()
+    claim = start_and_assign(client, sessions, "invoices", [{"payload": {}}], register_runner(client, sessions))
+    result = run_bot(BOT, "overwrite_portal_secret", assignment_env(claim, server.url), tmp_path / "out")
+    assert result.returncode != 0 and "may not write secret 'portal_a'" in result.stdout + result.stderr
+    with sessions.begin() as session:
+        refused = session.scalars(select(AuditEvent).where(AuditEvent.action == "secret.write_refused")).all()
+        assert [(e.object_id, e.details["process"], e.details["run_id"]) for e in refused] == [
+            ("portal_a", "invoices", claim["step_run_id"])]
+        assert dict(vault.read(session, "portal_a", "dunning", ADMIN)) == {"login": "acme", "password": "old-password"}
 
 
 def _reserver(url: str, queue_id: int, step_run_id: int, out: "multiprocessing.Queue") -> None:

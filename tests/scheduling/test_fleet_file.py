@@ -88,6 +88,16 @@ def test_the_shipped_schedules_file_is_valid():
     parse((REPO / "schedules.yaml").read_text())
 
 
+def test_a_lease_shorter_than_three_heartbeats_is_refused_with_what_a_lease_is():
+    with pytest.raises(InvalidFleetFile) as refused:
+        parse(GOOD.replace("        lease: 20m\n", "        lease: 10s\n"))
+    [error] = refused.value.errors
+    assert error.where == "processes.invoice_distribution.steps[1].lease"
+    assert "shorter than 30s" in error.message and "the time to notice a dead bot" in error.message
+    assert "the time to do the work is the step's timeout" in error.message
+    assert parse(GOOD.replace("        lease: 20m\n", "        lease: 30s\n")).processes[0].steps[1].lease_seconds == 30
+
+
 def test_only_a_first_step_can_start_empty():
     fleet = parse(GOOD.replace("        timeout: 30m\n", "        timeout: 30m\n        starts_empty: true\n"))
     assert [s.starts_empty for s in fleet.processes[0].steps] == [True, False]

@@ -1,19 +1,27 @@
 """Schedules firing with a controlled clock, catch-up, overlap, queue triggers, several control rooms."""
 import multiprocessing
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from control_room.clock import SYSTEM_CLOCK
-from control_room.fleet.models import ProcessRun, RunState, Schedule
+from control_room.fleet.models import ProcessRun, RunState, Schedule, StepRun
 from control_room.fleet.processes import get_process
-from control_room.fleet.scheduler import FleetScheduler, check_triggers, fire_schedule, start_queued_fires
+from control_room.fleet.scheduler import (
+    FleetScheduler,
+    check_triggers,
+    fire_schedule,
+    start_queued_fires,
+    start_retry_runs,
+)
 from control_room.fleet.schedules_file import parse
 from control_room.fleet.schedules_sync import apply_fleet
 from control_room.queue import transitions
+from control_room.queue.models import ExceptionType, ItemState, WorkItem
+from control_room.queue.reservation import reserve_next
 from control_room.queue.transitions import NewItem
 from control_room.storage.engine import make_engine, make_session_factory
-from tests.support.seeds import ADMIN
+from tests.support.seeds import ADMIN, declare
 
 FLEET = """
 processes:
@@ -151,3 +159,32 @@ def test_two_control_rooms_fire_a_schedule_once(sessions, settings):
         p.join()
     assert outcomes == [None, "started"]
     assert _runs(sessions) == 1
+
+
+def test_an_item_back_from_a_failure_is_taken_by_a_new_run_from_its_step_once_its_back_off_ends(sessions):
+    declare(sessions, "chain", steps=("collect", "deliver"), retry_base_seconds=60)
+    with sessions.begin() as session:
+        process = get_process(session, "chain")
+        deliver = process.steps[1]
+        item = transitions.create(session, deliver.queue, NewItem(payload={"invoice": "F-1"}), ADMIN,
+                                  process_id=process.id)
+        run = ProcessRun(process_id=process.id, state=RunState.RUNNING)
+        session.add(run)
+        session.flush()
+        step_run = StepRun(process_run_id=run.id, step_id=deliver.id, state=RunState.RUNNING)
+        session.add(step_run)
+        session.flush()
+        assert reserve_next(session, deliver.queue_id, step_run.id, 600, ADMIN) == item.id
+        assert transitions.fail(session, item.id, step_run.id, ExceptionType.APPLICATION, "PORTAL_DOWN", "503",
+                                ADMIN)  # retried after its back-off
+        run.state = step_run.state = RunState.FAILED
+        item_id, failed_at = item.id, SYSTEM_CLOCK.now()
+    with sessions.begin() as session:
+        assert start_retry_runs(session, failed_at) == []  # its back-off has not ended
+    with sessions.begin() as session:
+        [run_id] = start_retry_runs(session, failed_at + timedelta(minutes=5))
+    with sessions.begin() as session:
+        assert start_retry_runs(session, failed_at + timedelta(minutes=5)) == []  # one run at a time
+        run = session.get(ProcessRun, run_id)
+        assert [s.step.name for s in run.steps] == ["deliver"]  # straight to the step that reads the item
+        assert session.get(WorkItem, item_id).state == ItemState.NEW

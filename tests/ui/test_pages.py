@@ -382,3 +382,29 @@ def test_queue_depth_history_and_success_rate_feed_the_dashboard_charts(app, ses
     charts = browser_for("viewer").get("/dashboard/charts.json").get_json()
     assert [p["waiting"] for p in charts["queue_depth"]["invoices.collect"]] == [3, 3]
     assert charts["success_rate"] == [{"process": "invoices", "percent": 75.0, "ended": 4}]
+
+
+def test_a_done_item_shows_an_earlier_failure_as_history(app, sessions, browser_for, clock):
+    from datetime import timedelta
+
+    from control_room.audit.actors import Actor
+    from control_room.queue.models import ExceptionType
+    from control_room.queue.reservation import reserve_next
+    from tests.support.seeds import bare_step_run, declare
+
+    declare(sessions, "invoices")
+    queue_id, step_run_id = bare_step_run(sessions, "invoices")
+    bot = Actor.run(step_run_id)
+    with sessions.begin() as session:
+        item = transitions.create(session, session.get_one(Process, 1).input_queue,
+                                  transitions.NewItem({"invoice": "F-1"}, "F-1"), ADMIN, process_id=1)
+        assert reserve_next(session, queue_id, step_run_id, 600, bot) == item.id
+        transitions.fail(session, item.id, step_run_id, ExceptionType.APPLICATION, "PORTAL_DOWN", "503", bot)
+        item_id = item.id
+    clock.advance(timedelta(hours=1))  # its back-off passes; the second attempt goes through
+    with sessions.begin() as session:
+        assert reserve_next(session, queue_id, step_run_id, 600, bot) == item_id
+        transitions.complete(session, item_id, step_run_id, bot)
+    page = _text(browser_for("viewer").get(f"/items/{item_id}"))
+    assert "Earlier attempt failed (history, not the current state): PORTAL_DOWN" in page
+    assert "Reason:" not in page

@@ -37,6 +37,12 @@ def rotate_portal_password():
 
 
 @task
+def overwrite_portal_secret():
+    """Writes a secret without reading it first, as a bot renewing someone else's password would try."""
+    vault.set_secret(vault.SecretContainer("portal_a", "", {"login": "mine", "password": "taken-over"}))
+
+
+@task
 def hang_on_first_item():
     """Takes its item, says so, then hangs: the test kills it with SIGKILL."""
     import time
