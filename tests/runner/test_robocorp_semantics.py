@@ -3,6 +3,7 @@ a live bot keeps its item past its lease, a run that passed is done with what it
 its own folder and its artifacts folder, and no console line is lost."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from datetime import timedelta
@@ -16,9 +17,10 @@ from control_room.fleet.models import Artifact
 from control_room.fleet.processes import get_process
 from control_room.queue import leases
 from control_room.queue.models import ItemState, WorkItem
-from tests.support.live_fleet import wait_until
+from tests.support.live_fleet import LiveFleet, wait_until
 from tests.support.robot_bots import TEST_BOTS
-from tests.support.seeds import declare
+from tests.support.seeds import declare, make_user
+from tests.support.ui_client import Browser
 
 SAMPLES = "robocorp_samples"
 
@@ -150,3 +152,41 @@ def test_no_console_line_is_lost(fleet, sessions):
     long = fleet.wait_run(fleet.start("talk", [{"payload": {"lines": 1, "width": 20_000}}]))
     [line] = [line for line in fleet.step_logs(long["steps"][0]["id"]) if line.startswith("line ")]
     assert len(line) < 8100 and line.endswith(" […cut: 12000 more characters]")  # a cut line says so
+
+
+def test_lines_the_control_room_refuses_are_counted_marked_and_shown_on_the_run(settings, tmp_path):
+    """A control room with a small body limit (2 KB payloads) refuses any batch or line over 4 KB: batches of
+    3,000-character lines are split until they fit; lines of 6,000 characters cannot."""
+    app = _app(dataclasses.replace(settings, max_payload_bytes=2048))
+    sessions = app.extensions["arfleet"].sessions
+    fleet = LiveFleet(app, sessions, tmp_path, bots_dir=TEST_BOTS, runner_defaults={"heartbeat_seconds": 0.5})
+    try:
+        declare(sessions, "talk", bot=SAMPLES, task="talk")
+        fleet.runner()
+        run = fleet.wait_run(fleet.start("talk", [{"payload": {"lines": 30, "width": 6000}}]), timeout=120)
+        assert run["state"] == "completed"
+        step = run["steps"][0]
+        console = fleet.step_logs(step["id"])
+        numbered = [line for line in console if line.startswith("line ")]
+        marks = [line for line in console if "log line(s) lost" in line]
+        lost = step["log_lines_lost"]
+        assert lost > 0 and len(numbered) + lost == 30  # every line arrived or is counted
+        assert marks and all("413" in mark for mark in marks)  # and the console says where and why
+        viewer = Browser(app)
+        assert viewer.login(make_user(sessions, "viewer")).status_code == 302
+        page = viewer.get(f"/runs/{run['id']}").get_data(as_text=True)
+        assert f"{lost} log line(s) of this step could not be delivered by its runner" in page
+    finally:
+        fleet.stop()
+        app.extensions["arfleet"].engine.dispose()
+
+
+def _app(settings):
+    from control_room import create_app
+    from control_room.storage.engine import make_engine
+    from control_room.storage.migrate import upgrade
+
+    engine = make_engine(settings.resolved_database_url)
+    upgrade(engine)
+    engine.dispose()
+    return create_app(settings)
