@@ -52,6 +52,7 @@ class WorkItem(Base):
     __table_args__ = (
         UniqueConstraint("queue_id", "reference", name="uq_work_items_queue_reference"),
         Index("ix_work_items_step_run", "step_run_id"),
+        {"sqlite_autoincrement": True},  # ids never reused (migration 0011): one audit trail, one item
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"))
