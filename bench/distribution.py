@@ -197,7 +197,7 @@ def main() -> None:
             time.sleep(0.2)
         registration = requests.post(f"{base}/api/v1/registration-tokens", json={}, headers=auth, timeout=10)
         runner = subprocess.Popen(
-            [sys.executable, "-m", "control_room.cli", "runner", "--url", base, "--token",
+            [sys.executable, "-m", "runner", "--url", base, "--token",
              registration.json()["token"], "--name", "bench", "--labels", "browser,mail", "--capacity", "1",
              "--state-dir", str(home / "runner"), "--bots-dir", str(REPO / "bots")],
             env=env, stdout=(home / "runner.log").open("w"), stderr=subprocess.STDOUT, start_new_session=True)

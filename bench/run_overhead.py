@@ -87,7 +87,7 @@ def main() -> None:
             except requests.ConnectionError:
                 time.sleep(0.2)
         reg = requests.post(f"{base}/api/v1/registration-tokens", json={}, headers=auth, timeout=10).json()["token"]
-        runner = subprocess.Popen([sys.executable, "-m", "control_room.cli", "runner", "--url", base, "--token", reg,
+        runner = subprocess.Popen([sys.executable, "-m", "runner", "--url", base, "--token", reg,
                                    "--name", "bench", "--capacity", "10", "--state-dir", str(home / "runner"),
                                    "--bots-dir", str(BOTS)], env=env, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL)

@@ -58,6 +58,11 @@ def test_arfleet_up_starts_everything_and_ctrl_c_stops_it(tmp_path):
         assert len(password) >= 12
         children = [int(pid) for pid in re.findall(r"started \(pid (\d+)", text)] + list(
             connection["processes"].values())
+        runner_pid = int(re.search(r"runner: started \(pid (\d+)", text).group(1))
+        runner_env = dict(entry.split("=", 1) for entry in
+                          open(f"/proc/{runner_pid}/environ").read().split("\0") if "=" in entry)
+        assert not {"ARFLEET_MASTER_KEY", "ARFLEET_DATABASE_URL", "ARFLEET_HOME"} & set(runner_env)  # as on a VM
+        assert runner_env["ARFLEET_CONNECTION_FILE"] == str(home / "sandbox" / "connection.json")
     finally:
         up.send_signal(signal.SIGINT)
         rest, _ = up.communicate(timeout=120)

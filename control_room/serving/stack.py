@@ -75,6 +75,16 @@ def local_runner_token(settings: Settings) -> str:
     return token
 
 
+# What a runner needs of its environment: the system's basics and what its bots read (the connection file,
+# Chromium's path, ARFLEET_BOT_* settings); never the control room's master key, database URL or home.
+RUNNER_VARIABLES = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "ARFLEET_CHROMIUM", "ARFLEET_CONNECTION_FILE")
+
+
+def runner_environment(env: dict[str, str]) -> dict[str, str]:
+    """The local runner's environment: exactly what a runner on another VM would have."""
+    return {k: v for k, v in env.items() if k in RUNNER_VARIABLES or k.startswith("ARFLEET_BOT_")}
+
+
 class Stack:
     """The child processes of `arfleet up`, started in order and stopped in reverse."""
 
@@ -83,10 +93,10 @@ class Stack:
         self.url = f"http://{host}:{port}"
         self._children: list[tuple[str, subprocess.Popen]] = []
 
-    def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
+    def _spawn(self, name: str, module: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
         log = (self.settings.home / "logs" / f"{name}.log")
         log.parent.mkdir(parents=True, exist_ok=True)
-        proc = subprocess.Popen([sys.executable, "-m", "control_room.cli", *args], env=env,
+        proc = subprocess.Popen([sys.executable, "-m", module, *args], env=env,
                                 stdout=log.open("a"), stderr=subprocess.STDOUT, start_new_session=True)
         self._children.append((name, proc))
         print(f"  {name}: started (pid {proc.pid}, log {log})", flush=True)
@@ -98,14 +108,14 @@ class Stack:
             env["ARFLEET_CONNECTION_FILE"] = str(connection_file)  # the bots read the sandbox's URLs there
         if self.settings.master_key:
             env["ARFLEET_MASTER_KEY"] = self.settings.master_key
-        self._spawn("control-room", ["serve", "--host", self.host, "--port", str(self.port)], env)
+        self._spawn("control-room", "control_room.cli", ["serve", "--host", self.host, "--port", str(self.port)], env)
         self._wait_ready()
         runner_dir = self.settings.home / "runner"
-        args = ["runner", "--url", self.url, "--name", "local", "--labels", "browser,mail", "--capacity", "2",
+        args = ["--url", self.url, "--name", "local", "--labels", "browser,mail", "--capacity", "2",
                 "--state-dir", str(runner_dir), "--bots-dir", str(self.bots_dir)]
         if not (runner_dir / "credential.json").exists():
             args += ["--token", local_runner_token(self.settings)]
-        self._spawn("runner", args, env)
+        self._spawn("runner", "runner", args, runner_environment(env))  # as on a VM: its own command
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + READY_TIMEOUT

@@ -66,35 +66,34 @@ def test_bot_killed_mid_item_gets_its_item_back_after_the_lease(app, sessions, l
     assert item.state is ItemState.DONE and item.attempts == 2
 
 
-def test_bot_rotates_a_secret_through_the_transit_envelope(app, sessions, live_server, tmp_path):
+def _secret_task(app, sessions, live_server, out, task: str, readers: list[str]):
+    """Run `task` of the unmodified bot in a run of `invoices`, the secret portal_a readable by `readers`."""
     declare(sessions, "invoices")
-    vault = app.extensions["arfleet"].vault
     with sessions.begin() as session:
-        vault.set(session, "portal_a", {"login": "acme", "password": "old-password"}, ADMIN, processes=["invoices"])
+        app.extensions["arfleet"].vault.set(session, "portal_a", {"login": "acme", "password": "old-password"},
+                                            ADMIN, processes=readers)
     server, client = live_server(app), app.test_client()
-    runner = register_runner(client, sessions)
-    claim = start_and_assign(client, sessions, "invoices", [{"payload": {}}], runner)
-    result = run_bot(BOT, "rotate_portal_password", assignment_env(claim, server.url), tmp_path / "out")
+    claim = start_and_assign(client, sessions, "invoices", [{"payload": {}}], register_runner(client, sessions))
+    return claim, run_bot(BOT, task, assignment_env(claim, server.url), out)
+
+
+def test_bot_rotates_a_secret_through_the_transit_envelope(app, sessions, live_server, tmp_path):
+    _, result = _secret_task(app, sessions, live_server, tmp_path / "out", "rotate_portal_password", ["invoices"])
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     with sessions.begin() as session:
-        assert dict(vault.read(session, "portal_a", "invoices", ADMIN)) == {
+        assert dict(app.extensions["arfleet"].vault.read(session, "portal_a", "invoices", ADMIN)) == {
             "login": "acme", "password": "renewed-by-bot"}
 
 
 def test_a_bot_writing_a_secret_out_of_its_scope_is_refused_and_audited(app, sessions, live_server, tmp_path):
-    declare(sessions, "invoices")
-    vault = app.extensions["arfleet"].vault
-    with sessions.begin() as session:
-        vault.set(session, "portal_a", {"login": "acme", "password": "old-password"}, ADMIN, processes=["dunning"])
-    server, client = live_server(app), app.test_client()
-    claim = start_and_assign(client, sessions, "invoices", [{"payload": {}}], register_runner(client, sessions))
-    result = run_bot(BOT, "overwrite_portal_secret", assignment_env(claim, server.url), tmp_path / "out")
+    claim, result = _secret_task(app, sessions, live_server, tmp_path / "out", "overwrite_portal_secret", ["dunning"])
     assert result.returncode != 0 and "may not write secret 'portal_a'" in result.stdout + result.stderr
     with sessions.begin() as session:
         refused = session.scalars(select(AuditEvent).where(AuditEvent.action == "secret.write_refused")).all()
         assert [(e.object_id, e.details["process"], e.details["run_id"]) for e in refused] == [
             ("portal_a", "invoices", claim["step_run_id"])]
-        assert dict(vault.read(session, "portal_a", "dunning", ADMIN)) == {"login": "acme", "password": "old-password"}
+        assert dict(app.extensions["arfleet"].vault.read(session, "portal_a", "dunning", ADMIN)) == {
+            "login": "acme", "password": "old-password"}
 
 
 def _reserver(url: str, queue_id: int, step_run_id: int, out: "multiprocessing.Queue") -> None:

@@ -37,7 +37,7 @@ def wait_until(condition: Callable[[], Any], timeout: float = 60, what: str = "c
 
 
 class RunnerProcess:
-    """A real `arfleet runner` (``python -m control_room.cli runner``) in its own process group,
+    """A real runner (``python -m runner``, as on a VM) in its own process group,
     registered with a one-time ``token``, logging to ``state_dir/runner.log``.
 
     ``env`` adds to (or overrides) this process's environment; each bot the runner starts is a
@@ -53,7 +53,7 @@ class RunnerProcess:
         environment = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         with self.log.open("w") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "control_room.cli", "runner", "--url", url, "--token", token,
+                [sys.executable, "-m", "runner", "--url", url, "--token", token,
                  "--name", self.name, "--labels", labels, "--capacity", str(capacity),
                  "--state-dir", str(state_dir), "--bots-dir", str(bots_dir),
                  "--heartbeat-seconds", str(heartbeat_seconds)],
