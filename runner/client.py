@@ -15,6 +15,14 @@ log = logging.getLogger(__name__)
 TRANSIENT = (requests.ConnectionError, requests.Timeout)
 
 
+class ControlRoomUnreachable(ConnectionError):
+    """The request did not go through: no answer (`status` None) or a server error that outlived the retries."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class ControlRoomRefused(RuntimeError):
     """The control room answered with a 4xx: retrying will not help."""
 
@@ -58,6 +66,7 @@ class ControlRoomClient:
             headers["Authorization"] = f"Bearer {self._credential}"
         deadline = None if retry_for is None else time.monotonic() + retry_for
         delay = 0.5
+        status: int | None = None
         while True:
             try:
                 response = self._session.request(method, self.url + path, headers=headers, timeout=self._timeout,
@@ -66,11 +75,11 @@ class ControlRoomClient:
                     if response.status_code >= 400:
                         raise ControlRoomRefused(response.status_code, _message(response))
                     return response
-                problem = f"HTTP {response.status_code}"
+                problem, status = f"HTTP {response.status_code}", response.status_code
             except TRANSIENT as exc:
-                problem = type(exc).__name__
+                problem, status = type(exc).__name__, None
             if self._stop.is_set() or (deadline is not None and time.monotonic() + delay > deadline):
-                raise ConnectionError(f"control room unreachable at {self.url} ({problem})")
+                raise ControlRoomUnreachable(f"control room unreachable at {self.url} ({problem})", status)
             log.warning("control room %s %s failed (%s); retrying in %.1fs", method, path, problem, delay)
             self._stop.wait(delay)
             delay = min(delay * 2, self._max_backoff)

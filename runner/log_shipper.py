@@ -4,20 +4,22 @@ re-sent batch adds nothing twice.
 
 Nothing is lost in silence: a line longer than MAX_LINE_CHARS is cut and says so; batches are sized to
 fit the control room's body limit (MAX_BATCH_CHARS), and a batch it still refuses as too large is split;
-lines it refuses for any other reason are counted (`lost`), marked in the console with the reason, and
-reported with the run's end, which the control room shows as a warning on the run."""
+lines it refuses for any other reason, or keeps failing on (a server error, five times over, even alone),
+are counted (`lost`), marked in the console with the reason, and reported with the run's end, which the
+control room shows as a warning on the run. Only an unreachable control room is waited for."""
 from __future__ import annotations
 
 import logging
 import threading
 from typing import Any
 
-from runner.client import ControlRoomClient, ControlRoomRefused
+from runner.client import ControlRoomClient, ControlRoomRefused, ControlRoomUnreachable
 
 log = logging.getLogger(__name__)
 BATCH = 500  # lines per request at most
 MAX_BATCH_CHARS = 256 * 1024  # well inside the control room's 1 MB body limit, escapes included
 MAX_LINE_CHARS = 8000  # the control room keeps at most 10,000 characters of a line
+MAX_SERVER_ERRORS = 5  # a batch the control room fails on this many times in a row is split, then given up
 
 
 def cut(line: str, limit: int = MAX_LINE_CHARS) -> str:
@@ -44,6 +46,7 @@ class LogShipper:
         self._pending: list[dict[str, Any]] = []
         self._seq = 0
         self._max_lines = BATCH
+        self._server_errors = 0
         self.lost = 0
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -77,8 +80,21 @@ class LogShipper:
                 return True
             self._lose(batch, str(exc))
             return True
+        except ControlRoomUnreachable as exc:
+            if exc.status is None or exc.status == 429:
+                return False  # the control room is away: keep the lines until it is back
+            self._server_errors += 1  # it answers, but fails on these lines: never retry them for ever
+            if self._server_errors < MAX_SERVER_ERRORS:
+                return False
+            self._server_errors = 0
+            if len(batch) > 1:
+                self._max_lines = max(1, len(batch) // 2)  # find the line it cannot take
+            else:
+                self._lose(batch, str(exc))
+            return True
         except ConnectionError:
             return False
+        self._server_errors = 0
         with self._lock:
             del self._pending[:len(batch)]
         return True

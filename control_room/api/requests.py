@@ -67,3 +67,15 @@ def reject_large_payload(payload: Any) -> None:
     size = len(json.dumps(payload, separators=(",", ":")).encode())
     if size > limit:
         raise ApiError(413, "payload_too_large", f"the payload is {size} bytes; the limit is {limit} bytes")
+
+
+def storable_text(text: str) -> str:
+    """Text both databases can store, changed visibly where it had to be: NUL (which PostgreSQL's text
+    refuses) becomes "␀", and a lone surrogate (not UTF-8) its escape, e.g. "\\ud800"."""
+    if "\x00" in text:
+        text = text.replace("\x00", "␀")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text

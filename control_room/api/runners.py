@@ -12,7 +12,7 @@ from control_room import audit, clock
 from control_room.access import tokens
 from control_room.api.auth import requires, requires_runner
 from control_room.api.errors import ApiError
-from control_room.api.requests import json_body
+from control_room.api.requests import json_body, storable_text
 from control_room.audit.actors import Actor
 from control_room.context import db, services
 from control_room.fleet import registration, runs
@@ -173,7 +173,7 @@ def append_logs(step_run_id: int):
     for entry in lines:
         if entry["seq"] not in have:
             have.add(entry["seq"])
-            line = entry["line"]
+            line = storable_text(entry["line"])
             if len(line) > MAX_LINE_CHARS:
                 line = f"{line[:MAX_LINE_CHARS]} […cut: {len(line) - MAX_LINE_CHARS} more characters]"
             session.add(StepRunLog(step_run_id=step_run_id, seq=entry["seq"], line=line))

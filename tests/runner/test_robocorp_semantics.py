@@ -19,7 +19,7 @@ from control_room.queue import leases
 from control_room.queue.models import ItemState, WorkItem
 from tests.support.live_fleet import LiveFleet, wait_until
 from tests.support.robot_bots import TEST_BOTS
-from tests.support.seeds import declare, make_user
+from tests.support.seeds import auth, declare, make_user, register_runner, start_and_assign, user_token
 from tests.support.ui_client import Browser
 
 SAMPLES = "robocorp_samples"
@@ -190,3 +190,28 @@ def _app(settings):
     upgrade(engine)
     engine.dispose()
     return create_app(settings)
+
+
+def test_text_the_databases_cannot_store_is_kept_visibly_and_the_run_ends(fleet, sessions):
+    declare(sessions, "odd", bot=SAMPLES, task="print_odd_text")
+    fleet.runner()
+    run = fleet.wait_run(fleet.start("odd", [{"payload": {}}]), timeout=120)
+    assert run["state"] == "completed"
+    console = fleet.step_logs(run["steps"][0]["id"])
+    assert "before␀after" in console and "still talking" in console
+    assert run["steps"][0]["log_lines_lost"] == 0
+
+
+def test_a_lone_surrogate_in_a_log_line_is_stored_as_its_escape(app, sessions):
+    declare(sessions, "odd", bot=SAMPLES, task="print_odd_text")
+    client = app.test_client()
+    runner = register_runner(client, sessions)
+    assignment = start_and_assign(client, sessions, "odd", [{"payload": {}}], runner)
+    body = json.dumps({"lines": [{"seq": 0, "line": "x\ud800y"}]})  # JSON's \\ud800 escape, as a client sends it
+    answer = client.post(f"/api/v1/step-runs/{assignment['step_run_id']}/logs", data=body,
+                         content_type="application/json", headers=auth(runner))
+    assert answer.status_code == 200, answer.get_json()
+    lines = client.get(f"/api/v1/step-runs/{assignment['step_run_id']}/logs",
+                       headers=auth(user_token(sessions, "ops"))).get_json()["lines"]
+    assert [line["line"] for line in lines] == ["x\\ud800y"]
+

@@ -1,6 +1,6 @@
 """Robocorp bots as their authors write them for Robocorp's Control Room, unmodified: the simplest bot of
 robocorp-workitems' README, a report written to $ROBOT_ARTIFACTS, a file fetched without a path, an item
-held longer than its lease, and a bot that talks a lot."""
+held longer than its lease, a bot that talks a lot, and one that prints a NUL."""
 import os
 import time
 from pathlib import Path
@@ -52,3 +52,10 @@ def talk():
     lines, width = int(item.payload["lines"]), int(item.payload.get("width", 10))
     for n in range(lines):
         print(f"line {n:06d} " + "x" * max(0, width - 12), flush=False)
+
+
+@task
+def print_odd_text():
+    """A NUL byte in the console (a binary file printed by mistake), then carries on."""
+    print("before\x00after", flush=True)
+    print("still talking", flush=True)
