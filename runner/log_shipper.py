@@ -29,7 +29,7 @@ def cut(line: str, limit: int = MAX_LINE_CHARS) -> str:
     return f"{line[:limit]} […cut: {len(line) - limit} more characters]"
 
 
-def batches(lines: list[dict[str, Any]], max_lines: int, max_chars: int) -> list[dict[str, Any]]:
+def next_batch(lines: list[dict[str, Any]], max_lines: int, max_chars: int) -> list[dict[str, Any]]:
     """The longest head of `lines` within both limits (at least one line)."""
     size, count = 0, 0
     for entry in lines[:max_lines]:
@@ -69,7 +69,7 @@ class LogShipper:
 
     def _ship_once(self) -> bool:
         with self._lock:
-            batch = batches(self._pending, self._max_lines, MAX_BATCH_CHARS)
+            batch = next_batch(self._pending, self._max_lines, MAX_BATCH_CHARS)
         if not batch:
             return True
         try:
@@ -92,8 +92,6 @@ class LogShipper:
             else:
                 self._lose(batch, str(exc))
             return True
-        except ConnectionError:
-            return False
         self._server_errors = 0
         with self._lock:
             del self._pending[:len(batch)]

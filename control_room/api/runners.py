@@ -19,6 +19,7 @@ from control_room.fleet import registration, runs
 from control_room.fleet.models import Artifact, RegistrationToken, Runner, RunState, StepRun, StepRunLog
 from control_room.queue import leases
 from control_room.storage.files import TooLarge
+from runner.log_shipper import cut
 
 bp = Blueprint("runner_api", __name__, url_prefix="/api/v1")
 MAX_WAIT_SECONDS = 30
@@ -173,9 +174,7 @@ def append_logs(step_run_id: int):
     for entry in lines:
         if entry["seq"] not in have:
             have.add(entry["seq"])
-            line = storable_text(entry["line"])
-            if len(line) > MAX_LINE_CHARS:
-                line = f"{line[:MAX_LINE_CHARS]} […cut: {len(line) - MAX_LINE_CHARS} more characters]"
+            line = cut(storable_text(entry["line"]), MAX_LINE_CHARS)  # the runner's own cut, with the same mark
             session.add(StepRunLog(step_run_id=step_run_id, seq=entry["seq"], line=line))
     session.commit()
     return jsonify(received=len(lines))

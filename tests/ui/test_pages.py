@@ -396,8 +396,9 @@ def test_a_done_item_shows_an_earlier_failure_as_history(app, sessions, browser_
     queue_id, step_run_id = bare_step_run(sessions, "invoices")
     bot = Actor.run(step_run_id)
     with sessions.begin() as session:
-        item = transitions.create(session, session.get_one(Process, 1).input_queue,
-                                  transitions.NewItem({"invoice": "F-1"}, "F-1"), ADMIN, process_id=1)
+        process = session.scalar(select(Process).where(Process.name == "invoices"))
+        item = transitions.create(session, process.input_queue, transitions.NewItem({"invoice": "F-1"}, "F-1"),
+                                  ADMIN, process_id=process.id)
         assert reserve_next(session, queue_id, step_run_id, 600, bot) == item.id
         transitions.fail(session, item.id, step_run_id, ExceptionType.APPLICATION, "PORTAL_DOWN", "503", bot)
         item_id = item.id
